@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+
+static bool	buf_reserve(struct buf *, size_t);
+
+void
+buf_init(struct buf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	buf_init(b);
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->broken = false;
+}
+
+bool
+buf_ok(const struct buf *b)
+{
+	return !b->broken;
+}
+
+/* Makes room for n more bytes plus a NUL; false when that is impossible. */
+static bool
+buf_reserve(struct buf *b, size_t n)
+{
+	size_t	 want, cap;
+	char	*p;
+
+	if (b->broken)
+		return false;
+	if (n > SIZE_MAX - b->len - 1) {
+		b->broken = true;
+		return false;
+	}
+	want = b->len + n + 1;
+	if (want <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 256;
+	while (cap < want)
+		cap = cap > SIZE_MAX / 2 ? want : cap * 2;
+	if ((p = realloc(b->data, cap)) == NULL) {
+		b->broken = true;
+		return false;
+	}
+	b->data = p;
+	b->cap = cap;
+	return true;
+}
+
+bool
+buf_grow(struct buf *b, size_t n)
+{
+	return buf_reserve(b, n);
+}
+
+void
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (n == 0 || !buf_reserve(b, n))
+		return;
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+}
+
+void
+buf_puts(struct buf *b, const char *s)
+{
+	buf_append(b, s, strlen(s));
+}
+
+void
+buf_putc(struct buf *b, char c)
+{
+	if (!buf_reserve(b, 1))
+		return;
+	b->data[b->len++] = c;
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->broken = true;
+		return;
+	}
+	if (!buf_reserve(b, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void
+buf_json_str(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t		 i, run;
+	unsigned char	 c;
+
+	buf_putc(b, '"');
+	for (i = 0; i < n; i += run) {
+		/* Copy the longest run that needs no escaping in one go. */
+		for (run = 0; i + run < n; run++) {
+			c = (unsigned char)s[i + run];
+			if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
+				break;
+		}
+		buf_append(b, s + i, run);
+		if (i + run == n)
+			break;
+		c = (unsigned char)s[i + run];
+		switch (c) {
+		case '"':  buf_append(b, "\\\"", 2); break;
+		case '\\': buf_append(b, "\\\\", 2); break;
+		case '\n': buf_append(b, "\\n", 2); break;
+		case '\r': buf_append(b, "\\r", 2); break;
+		case '\t': buf_append(b, "\\t", 2); break;
+		case '\b': buf_append(b, "\\b", 2); break;
+		case '\f': buf_append(b, "\\f", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0',
+			    hex[c >> 4], hex[c & 15] };
+			buf_append(b, u, sizeof(u));
+		}
+		}
+		run++;
+	}
+	buf_putc(b, '"');
+}
+
+void
+buf_json_cstr(struct buf *b, const char *s)
+{
+	buf_json_str(b, s, strlen(s));
+}
+
+char *
+buf_cstr(struct buf *b)
+{
+	if (!buf_reserve(b, 0))
+		return NULL;
+	b->data[b->len] = '\0';
+	return b->data;
+}

@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+#define CONF_LINE_MAX		4096
+#define CONF_MAX_BODY_LIMIT	(64ULL * 1024 * 1024)
+
+enum ktype {
+	K_PATH,			/* a path, made absolute */
+	K_PATH_OR_EMPTY,	/* a path; empty: none */
+	K_UINT,			/* a decimal within [min, max] */
+	K_FSYNC,
+	K_VALIDATION,
+	K_ADDRS,
+	K_KEY,			/* signing_key, may repeat */
+	K_LIST			/* hook_events */
+};
+
+struct key {
+	const char		*name;
+	enum ktype		 type;
+	unsigned long long	 min, max;
+	const char		*dflt;
+};
+
+/* SPEC §2: every key with its default. */
+static const struct key keys[] = {
+	{ "log_file",		K_PATH,		0, 0, "events.ndjson" },
+	{ "log_max_bytes",	K_UINT,		0, UINT64_MAX, "10485760" },
+	{ "log_keep",		K_UINT,		0, 1000, "10" },
+	{ "log_fsync",		K_FSYNC,	0, 0, "always" },
+	{ "reject_file",	K_PATH_OR_EMPTY, 0, 0, "rejected.ndjson" },
+	{ "max_body_bytes",	K_UINT,		1, CONF_MAX_BODY_LIMIT, "65536" },
+	{ "allow_from",		K_ADDRS,	0, 0, "" },
+	{ "signing_key",	K_KEY,		0, 0, NULL },
+	{ "signature_tolerance", K_UINT,	0, 10LL * 365 * 86400, "180" },
+	{ "validation",		K_VALIDATION,	0, 0, "strict" },
+	{ "hook",		K_PATH_OR_EMPTY, 0, 0, "" },
+	{ "hook_events",	K_LIST,		0, 0, "*" },
+	{ "hook_timeout",	K_UINT,		1, 86400, "30" },
+	{ "hook_retries",	K_UINT,		0, 1000, "0" },
+	{ "hook_max_running",	K_UINT,		1, 1024, "4" },
+	{ "hook_log",		K_PATH,		0, 0, "hooks.ndjson" },
+	{ "dedupe_window",	K_UINT,		0, 10LL * 365 * 86400, "86400" },
+	{ "state_dir",		K_PATH,		0, 0, "state" },
+};
+
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+static const struct key	*key_find(const char *, size_t);
+static int	 conf_set(struct conf *, const struct key *, const char *,
+		    char *, size_t);
+static char	*path_join(const char *, const char *);
+static int	 parse_uint(const char *, unsigned long long, unsigned long long,
+		    unsigned long long *);
+static int	 parse_list(const char *, char ***, size_t *);
+static void	 free_list(char **, size_t);
+static int	 conf_read_file(struct conf *, const char *, char *, size_t);
+static char	*trim(char *);
+
+static const struct key *
+key_find(const char *name, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strlen(keys[i].name) == n &&
+		    memcmp(keys[i].name, name, n) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static char *
+path_join(const char *dir, const char *p)
+{
+	char	*r;
+	size_t	 n;
+
+	if (p[0] == '/' || dir == NULL)
+		return strdup(p);
+	n = strlen(dir) + strlen(p) + 2;
+	if ((r = malloc(n)) == NULL)
+		return NULL;
+	snprintf(r, n, "%s/%s", dir, p);
+	return r;
+}
+
+static int
+parse_uint(const char *s, unsigned long long min, unsigned long long max,
+    unsigned long long *out)
+{
+	unsigned long long	 v;
+	char			*end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Splits a comma-separated list, blanks trimmed; "*" alone is NULL. */
+static int
+parse_list(const char *s, char ***out, size_t *n)
+{
+	char	*copy, *tok, *save = NULL, **v = NULL, **nv;
+	size_t	 cnt = 0;
+
+	*out = NULL;
+	*n = 0;
+	if ((copy = strdup(s)) == NULL)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		tok = trim(tok);
+		if (*tok == '\0')
+			continue;
+		if (strcmp(tok, "*") == 0) {
+			free_list(v, cnt);
+			free(copy);
+			return 0;
+		}
+		if ((nv = realloc(v, (cnt + 1) * sizeof(*v))) == NULL ||
+		    (nv[cnt] = strdup(tok)) == NULL) {
+			free_list(nv ? nv : v, cnt);
+			free(copy);
+			return -1;
+		}
+		v = nv;
+		cnt++;
+	}
+	free(copy);
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
+static void
+free_list(char **v, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static char *
+trim(char *s)
+{
+	char	*e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n'))
+		e--;
+	*e = '\0';
+	return s;
+}
+
+/* Sets one key from its text.  Returns 0, or -1 with the problem in err. */
+static int
+conf_set(struct conf *c, const struct key *k, const char *v, char *err,
+    size_t errlen)
+{
+	unsigned long long	 u;
+	char			*p, **keys_v;
+	struct addr_list	 al;
+
+	switch (k->type) {
+	case K_PATH:
+	case K_PATH_OR_EMPTY:
+		if (*v == '\0' && k->type == K_PATH) {
+			snprintf(err, errlen, "must not be empty");
+			return -1;
+		}
+		p = *v == '\0' ? NULL : path_join(c->base_dir, v);
+		if (*v != '\0' && p == NULL)
+			goto nomem;
+		if (strcmp(k->name, "log_file") == 0) {
+			free(c->log_file);
+			c->log_file = p;
+		} else if (strcmp(k->name, "reject_file") == 0) {
+			free(c->reject_file);
+			c->reject_file = p;
+		} else if (strcmp(k->name, "hook") == 0) {
+			free(c->hook);
+			c->hook = p;
+		} else if (strcmp(k->name, "hook_log") == 0) {
+			free(c->hook_log);
+			c->hook_log = p;
+		} else {
+			free(c->state_dir);
+			c->state_dir = p;
+		}
+		return 0;
+	case K_UINT:
+		if (parse_uint(v, k->min, k->max, &u) == -1) {
+			snprintf(err, errlen,
+			    "must be a whole number from %llu to %llu, not \"%.64s\"",
+			    k->min, k->max, v);
+			return -1;
+		}
+		if (strcmp(k->name, "log_max_bytes") == 0)
+			c->log_max_bytes = u;
+		else if (strcmp(k->name, "log_keep") == 0)
+			c->log_keep = (unsigned)u;
+		else if (strcmp(k->name, "max_body_bytes") == 0)
+			c->max_body_bytes = (size_t)u;
+		else if (strcmp(k->name, "signature_tolerance") == 0)
+			c->signature_tolerance = (long long)u;
+		else if (strcmp(k->name, "hook_timeout") == 0)
+			c->hook_timeout = (unsigned)u;
+		else if (strcmp(k->name, "hook_retries") == 0)
+			c->hook_retries = (unsigned)u;
+		else if (strcmp(k->name, "hook_max_running") == 0)
+			c->hook_max_running = (unsigned)u;
+		else
+			c->dedupe_window = (long long)u;
+		return 0;
+	case K_FSYNC:
+		if (strcmp(v, "always") == 0)
+			c->log_fsync = true;
+		else if (strcmp(v, "never") == 0)
+			c->log_fsync = false;
+		else {
+			snprintf(err, errlen,
+			    "must be \"always\" or \"never\", not \"%.64s\"", v);
+			return -1;
+		}
+		return 0;
+	case K_VALIDATION:
+		if (schema_mode_parse(v, &c->validation) == -1) {
+			snprintf(err, errlen,
+			    "must be \"strict\" or \"relaxed\", not \"%.64s\"", v);
+			return -1;
+		}
+		return 0;
+	case K_ADDRS:
+		if (addr_list_parse(v, &al, err, errlen) == -1)
+			return -1;
+		addr_list_free(&c->allow_from);
+		c->allow_from = al;
+		return 0;
+	case K_KEY:
+		/* Never echo the value: it is a secret (SPEC §7). */
+		if (*v == '\0') {
+			snprintf(err, errlen, "must not be empty");
+			return -1;
+		}
+		if ((keys_v = realloc(c->signing_keys,
+		    (c->nsigning_keys + 1) * sizeof(*keys_v))) == NULL)
+			goto nomem;
+		c->signing_keys = keys_v;
+		if ((keys_v[c->nsigning_keys] = strdup(v)) == NULL)
+			goto nomem;
+		c->nsigning_keys++;
+		return 0;
+	case K_LIST:
+		free_list(c->hook_events, c->nhook_events);
+		if (parse_list(v, &c->hook_events, &c->nhook_events) == -1)
+			goto nomem;
+		return 0;
+	}
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static int
+conf_read_file(struct conf *c, const char *file, char *err, size_t errlen)
+{
+	FILE		*fp;
+	char		 line[CONF_LINE_MAX], why[256], *s, *eq, *name, *val;
+	unsigned	 lineno = 0;
+	bool		 seen[NKEYS] = { false };
+	const struct key *k;
+	bool		 file_keys = false;
+
+	if ((fp = fopen(file, "r")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", file,
+		    strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(fp)) {
+			snprintf(err, errlen, "%s:%u: line longer than %d bytes",
+			    file, lineno, CONF_LINE_MAX - 2);
+			goto fail;
+		}
+		s = trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		if ((eq = strchr(s, '=')) == NULL) {
+			snprintf(err, errlen, "%s:%u: expected \"key = value\"",
+			    file, lineno);
+			goto fail;
+		}
+		*eq = '\0';
+		name = trim(s);
+		val = trim(eq + 1);
+		/* A comment may follow a value after a blank. */
+		for (s = val; *s != '\0'; s++)
+			if (*s == '#' && (s == val || s[-1] == ' ' ||
+			    s[-1] == '\t')) {
+				*s = '\0';
+				val = trim(val);
+				break;
+			}
+		if ((k = key_find(name, strlen(name))) == NULL) {
+			snprintf(err, errlen, "%s:%u: %.64s: unknown key",
+			    file, lineno, name);
+			goto fail;
+		}
+		if (seen[k - keys] && k->type != K_KEY) {
+			snprintf(err, errlen,
+			    "%s:%u: %s: set twice (it may appear only once)",
+			    file, lineno, k->name);
+			goto fail;
+		}
+		if (k->type == K_KEY && !file_keys) {
+			file_keys = true;
+			free_list(c->signing_keys, c->nsigning_keys);
+			c->signing_keys = NULL;
+			c->nsigning_keys = 0;
+		}
+		seen[k - keys] = true;
+		if (conf_set(c, k, val, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "%s:%u: %s: %s", file, lineno,
+			    k->name, why);
+			goto fail;
+		}
+	}
+	if (ferror(fp)) {
+		snprintf(err, errlen, "%s: read error", file);
+		goto fail;
+	}
+	fclose(fp);
+	return 0;
+fail:
+	fclose(fp);
+	return -1;
+}
+
+int
+conf_load(const char *file, const char *base_dir, conf_getenv_fn getenv_fn,
+    void *arg, struct conf *c, char *err, size_t errlen)
+{
+	char		 name[64], why[256], *p;
+	const char	*v;
+	size_t		 i, j;
+
+	memset(c, 0, sizeof(*c));
+	if (file != NULL) {
+		if ((c->file = strdup(file)) == NULL)
+			goto nomem;
+		if ((p = strrchr(c->file, '/')) == NULL)
+			c->base_dir = strdup(".");
+		else if (p == c->file)
+			c->base_dir = strdup("/");
+		else
+			c->base_dir = strndup(c->file, (size_t)(p - c->file));
+	} else
+		c->base_dir = strdup(base_dir != NULL ? base_dir : ".");
+	if (c->base_dir == NULL)
+		goto nomem;
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].dflt != NULL &&
+		    conf_set(c, &keys[i], keys[i].dflt, why, sizeof(why)) == -1)
+			goto nomem;
+	if (file != NULL && conf_read_file(c, file, err, errlen) == -1)
+		goto fail;
+	for (i = 0; i < NKEYS && getenv_fn != NULL; i++) {
+		snprintf(name, sizeof(name), "EKAHOOK_%s", keys[i].name);
+		for (j = 8; name[j] != '\0'; j++)
+			name[j] = (char)toupper((unsigned char)name[j]);
+		if ((v = getenv_fn(name, arg)) == NULL)
+			continue;
+		if (keys[i].type == K_KEY) {
+			free_list(c->signing_keys, c->nsigning_keys);
+			c->signing_keys = NULL;
+			c->nsigning_keys = 0;
+		}
+		if ((p = strdup(v)) == NULL)
+			goto nomem;
+		if (conf_set(c, &keys[i], trim(p), why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "environment %s: %s: %s", name,
+			    keys[i].name, why);
+			free(p);
+			goto fail;
+		}
+		free(p);
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory while loading the configuration");
+fail:
+	conf_free(c);
+	return -1;
+}
+
+void
+conf_free(struct conf *c)
+{
+	size_t	 i;
+
+	free(c->file);
+	free(c->base_dir);
+	free(c->log_file);
+	free(c->reject_file);
+	addr_list_free(&c->allow_from);
+	for (i = 0; i < c->nsigning_keys; i++) {
+		/* Wipe secrets before giving the memory back. */
+		explicit_bzero(c->signing_keys[i], strlen(c->signing_keys[i]));
+		free(c->signing_keys[i]);
+	}
+	free(c->signing_keys);
+	free(c->hook);
+	free_list(c->hook_events, c->nhook_events);
+	free(c->hook_log);
+	free(c->state_dir);
+	memset(c, 0, sizeof(*c));
+}
+
+bool
+conf_hook_wants(const struct conf *c, const char *event)
+{
+	size_t	 i;
+
+	if (c->hook == NULL || event == NULL)
+		return false;
+	if (c->hook_events == NULL)
+		return true;
+	for (i = 0; i < c->nhook_events; i++)
+		if (strcmp(c->hook_events[i], event) == 0)
+			return true;
+	return false;
+}
+
+char *
+conf_find(const char *explicit_path, const char *exe_dir)
+{
+	char	*p;
+
+	if (explicit_path != NULL && *explicit_path != '\0')
+		return strdup(explicit_path);
+	if (exe_dir != NULL) {
+		if ((p = path_join(exe_dir, "ekahook.conf")) == NULL)
+			return NULL;
+		if (access(p, F_OK) == 0)
+			return p;
+		free(p);
+	}
+	if (access(SYSCONFDIR "/ekahook.conf", F_OK) == 0)
+		return strdup(SYSCONFDIR "/ekahook.conf");
+	return NULL;
+}
+
+char *
+conf_exe_dir(void)
+{
+	char	 path[PATH_MAX], *slash;
+	ssize_t	 n;
+
+	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) <= 0)
+		return strdup(".");
+	path[n] = '\0';
+	if ((slash = strrchr(path, '/')) == NULL)
+		return strdup(".");
+	if (slash == path)
+		slash++;
+	*slash = '\0';
+	return strdup(path);
+}
+
+static const char *
+process_getenv(const char *name, void *arg)
+{
+	(void)arg;
+	return getenv(name);
+}
+
+const struct conf *
+conf_cache_get(struct conf_cache *cc, const char *path, const char *exe_dir)
+{
+	struct stat	 st;
+	bool		 same_path, have_st;
+
+	memset(&st, 0, sizeof(st));
+	have_st = path != NULL && stat(path, &st) == 0;
+	same_path = (path == NULL && cc->path == NULL) ||
+	    (path != NULL && cc->path != NULL && strcmp(path, cc->path) == 0);
+	if (cc->loaded && same_path && (path == NULL ||
+	    (!have_st && cc->failed) || (have_st && st.st_ino == cc->st.st_ino &&
+	    st.st_dev == cc->st.st_dev && st.st_size == cc->st.st_size &&
+	    st.st_mtim.tv_sec == cc->st.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == cc->st.st_mtim.tv_nsec)))
+		return cc->failed ? NULL : &cc->conf;
+	if (cc->loaded && !cc->failed)
+		conf_free(&cc->conf);
+	free(cc->path);
+	cc->path = path != NULL ? strdup(path) : NULL;
+	cc->st = st;
+	cc->loaded = true;
+	cc->failed = conf_load(path, exe_dir, process_getenv, NULL, &cc->conf,
+	    cc->err, sizeof(cc->err)) == -1;
+	if (cc->failed)
+		fprintf(stderr, "ekahook: configuration error: %s\n", cc->err);
+	return cc->failed ? NULL : &cc->conf;
+}
+
+void
+conf_cache_free(struct conf_cache *cc)
+{
+	if (cc->loaded && !cc->failed)
+		conf_free(&cc->conf);
+	free(cc->path);
+	memset(cc, 0, sizeof(*cc));
+}

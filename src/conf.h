@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef EKAHOOK_CONF_H
+#define EKAHOOK_CONF_H
+
+#include <sys/stat.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "schema.h"
+
+/* The configuration of SPEC §2, with every path made absolute. */
+struct conf {
+	char		*file;		/* the file read, or NULL */
+	char		*base_dir;	/* what relative paths are relative to */
+	char		*log_file;
+	uint64_t	 log_max_bytes;
+	unsigned	 log_keep;
+	bool		 log_fsync;
+	char		*reject_file;	/* NULL: keep none */
+	size_t		 max_body_bytes;
+	struct addr_list allow_from;
+	char		**signing_keys;
+	size_t		 nsigning_keys;
+	long long	 signature_tolerance;
+	enum schema_mode validation;
+	char		*hook;		/* NULL: none */
+	char		**hook_events;	/* NULL: "*" */
+	size_t		 nhook_events;
+	unsigned	 hook_timeout;
+	unsigned	 hook_retries;
+	unsigned	 hook_max_running;
+	char		*hook_log;
+	long long	 dedupe_window;
+	char		*state_dir;
+};
+
+/* Where the value of an environment variable comes from. */
+typedef const char *(*conf_getenv_fn)(const char *name, void *arg);
+
+/*
+ * Loads the configuration from file (NULL: none) relative to base_dir,
+ * then applies EKAHOOK_* overrides from getenv_fn.  Returns 0, or -1
+ * with one line naming the file, line and key in err.
+ */
+int	conf_load(const char *file, const char *base_dir,
+	    conf_getenv_fn getenv_fn, void *arg, struct conf *c,
+	    char *err, size_t errlen);
+void	conf_free(struct conf *);
+/* True when the event name is one hook_events lets through. */
+bool	conf_hook_wants(const struct conf *, const char *event);
+
+/*
+ * Finds the file to use by the search order of SPEC §2: explicit (from
+ * EKAHOOK_CONFIG), then ekahook.conf beside the executable, then the
+ * system one.  Returns a malloc'd path or NULL when none exists.
+ */
+char	*conf_find(const char *explicit_path, const char *exe_dir);
+/* The directory of the running executable, malloc'd. */
+char	*conf_exe_dir(void);
+
+/*
+ * A loaded configuration kept across requests and read again when the
+ * file's modification time or inode changes.
+ */
+struct conf_cache {
+	char		*path;		/* requested file, or NULL */
+	struct stat	 st;
+	bool		 loaded;
+	bool		 failed;
+	struct conf	 conf;
+	char		 err[512];
+};
+
+/*
+ * Returns the current configuration for path (NULL: no file), loading
+ * it again when needed, or NULL on a configuration error, which is
+ * written to stderr once per change.
+ */
+const struct conf *conf_cache_get(struct conf_cache *, const char *path,
+		    const char *exe_dir);
+void		 conf_cache_free(struct conf_cache *);
+
+#endif

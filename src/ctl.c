@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "sig.h"
+#include "verify.h"
+
+#define CTL_INPUT_MAX	(64UL * 1024 * 1024)
+
+static int	cmd_check_config(int, char **);
+static int	cmd_sign(int, char **);
+static int	cmd_verify_log(int, char **);
+static int	usage(void);
+static const char *env_get(const char *, void *);
+static int	check_dir_writable(const char *, const char *);
+static char	*dir_of(const char *);
+
+static const struct {
+	const char	*name;
+	int		 (*fn)(int, char **);
+} cmds[] = {
+	{ "check-config",	cmd_check_config },
+	{ "sign",		cmd_sign },
+	{ "send",		ctl_send },
+	{ "verify-log",		cmd_verify_log },
+};
+
+static int
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: ekahookctl check-config [FILE]\n"
+	    "       ekahookctl sign --key K [--time T] [FILE]\n"
+	    "       ekahookctl send URL [--key K] [FILE]\n"
+	    "       ekahookctl verify-log FILE...\n");
+	return 2;
+}
+
+int
+ctl_read_input(const char *path, char **out, size_t *len)
+{
+	FILE	*fp = stdin;
+	char	*p = NULL, *np;
+	size_t	 n = 0, cap = 0, r;
+
+	if (path != NULL && strcmp(path, "-") != 0 &&
+	    (fp = fopen(path, "rb")) == NULL) {
+		fprintf(stderr, "ekahookctl: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		if (cap - n < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			if (cap > CTL_INPUT_MAX || (np = realloc(p, cap)) == NULL) {
+				fprintf(stderr, "ekahookctl: input too large\n");
+				goto fail;
+			}
+			p = np;
+		}
+		r = fread(p + n, 1, cap - n, fp);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		fprintf(stderr, "ekahookctl: read error\n");
+		goto fail;
+	}
+	if (fp != stdin)
+		fclose(fp);
+	*out = p;
+	*len = n;
+	return 0;
+fail:
+	if (fp != stdin)
+		fclose(fp);
+	free(p);
+	return -1;
+}
+
+const char *
+ctl_sample_path(void)
+{
+	static char	 path[4096];
+	char		*dir;
+
+	snprintf(path, sizeof(path), "%s/appointment.created.json",
+	    PKGDATADIR);
+	if (access(path, R_OK) == 0)
+		return path;
+	/* Run from the build tree. */
+	if ((dir = conf_exe_dir()) != NULL) {
+		snprintf(path, sizeof(path),
+		    "%s/../tests/fixtures/appointment.created.json", dir);
+		free(dir);
+	}
+	return path;
+}
+
+static const char *
+env_get(const char *name, void *arg)
+{
+	(void)arg;
+	return getenv(name);
+}
+
+static char *
+dir_of(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+/* One line per problem; returns 1 for a problem, 0 otherwise. */
+static int
+check_dir_writable(const char *what, const char *file)
+{
+	char	*dir = dir_of(file);
+	int	 bad = 0;
+
+	if (dir == NULL)
+		return 1;
+	if (access(dir, W_OK | X_OK) == -1) {
+		printf("%s: directory %s is not writable: %s\n", what, dir,
+		    strerror(errno));
+		bad = 1;
+	}
+	free(dir);
+	return bad;
+}
+
+static int
+cmd_check_config(int argc, char **argv)
+{
+	struct conf	 c;
+	struct stat	 st;
+	char		 err[512], *file, *exe_dir;
+	int		 problems = 0;
+
+	if (argc > 2)
+		return usage();
+	exe_dir = conf_exe_dir();
+	file = conf_find(argc == 2 ? argv[1] : getenv("EKAHOOK_CONFIG"),
+	    exe_dir);
+	if (conf_load(file, exe_dir, env_get, NULL, &c, err,
+	    sizeof(err)) == -1) {
+		printf("%s\n", err);
+		free(file);
+		free(exe_dir);
+		return 1;
+	}
+	printf("config: %s\n", file != NULL ? file :
+	    "(no file: defaults and environment)");
+	problems += check_dir_writable("log_file", c.log_file);
+	if (c.reject_file != NULL)
+		problems += check_dir_writable("reject_file", c.reject_file);
+	problems += check_dir_writable("hook_log", c.hook_log);
+	if (stat(c.state_dir, &st) == 0) {
+		if (!S_ISDIR(st.st_mode) || access(c.state_dir, W_OK | X_OK)) {
+			printf("state_dir: %s is not a writable directory\n",
+			    c.state_dir);
+			problems++;
+		}
+	} else
+		problems += check_dir_writable("state_dir", c.state_dir);
+	if (c.hook != NULL && access(c.hook, X_OK) == -1) {
+		printf("hook: %s is not executable: %s\n", c.hook,
+		    strerror(errno));
+		problems++;
+	}
+	/* SPEC §7: a signing key in a file others may read. */
+	if (file != NULL && c.nsigning_keys > 0 && stat(file, &st) == 0 &&
+	    (st.st_mode & S_IROTH))
+		printf("warning: %s holds a signing_key and is readable by "
+		    "others; chmod o-r it\n", file);
+	if (problems == 0)
+		printf("ok\n");
+	conf_free(&c);
+	free(file);
+	free(exe_dir);
+	return problems ? 1 : 0;
+}
+
+static int
+cmd_sign(int argc, char **argv)
+{
+	const char	*key = NULL, *file = NULL;
+	char		*body, value[SIG_VALUE_LEN], *end;
+	size_t		 len;
+	long long	 t = (long long)time(NULL);
+	int		 i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+			key = argv[++i];
+		else if (strcmp(argv[i], "--time") == 0 && i + 1 < argc) {
+			errno = 0;
+			t = strtoll(argv[++i], &end, 10);
+			if (errno || *end != '\0' || t < 0) {
+				fprintf(stderr, "ekahookctl: bad --time\n");
+				return 2;
+			}
+		} else if (file == NULL && (argv[i][0] != '-' ||
+		    strcmp(argv[i], "-") == 0))
+			file = argv[i];
+		else
+			return usage();
+	}
+	if (key == NULL && (key = getenv("EKAHOOK_SIGNING_KEY")) == NULL)
+		return usage();
+	if (ctl_read_input(file, &body, &len) == -1)
+		return 1;
+	sig_format(key, t, body, len, value);
+	printf("%s\n", value);
+	free(body);
+	return 0;
+}
+
+static int
+cmd_verify_log(int argc, char **argv)
+{
+	struct verify_counts	 vc;
+	int			 i, rc = 0, r;
+
+	if (argc < 2)
+		return usage();
+	for (i = 1; i < argc; i++) {
+		memset(&vc, 0, sizeof(vc));
+		r = verify_file(argv[i], stdout, &vc);
+		if (r == -1) {
+			rc = 1;
+			continue;
+		}
+		printf("%s: %lu good lines, %lu bad\n", argv[i], vc.lines,
+		    vc.bad);
+		if (r != 0)
+			rc = 1;
+	}
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	size_t	 i;
+
+	if (argc < 2)
+		return usage();
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("ekahookctl %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	return usage();
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef EKAHOOK_CTL_H
+#define EKAHOOK_CTL_H
+
+#include <stddef.h>
+
+/* ekahookctl's commands; each returns the exit status. */
+int	ctl_send(int argc, char **argv);
+
+/* Reads a whole file (or stdin for NULL / "-") into *out. 0 or -1. */
+int	ctl_read_input(const char *path, char **out, size_t *len);
+/* The sample appointment.created event shipped with ekahook. */
+const char *ctl_sample_path(void);
+
+#endif

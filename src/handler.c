@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "answer.h"
+#include "dedupe.h"
+#include "handler.h"
+#include "json.h"
+#include "record.h"
+#include "reqid.h"
+#include "schema.h"
+#include "sig.h"
+#include "timefmt.h"
+
+#define READ_CHUNK	16384
+#define PRUNE_EVERY	64	/* requests between dedupe prunes */
+
+/* What is known about the request being served. */
+struct req {
+	const struct req_io	*io;
+	const struct conf	*conf;
+	char			 id[REQID_LEN];
+	char			 received_at[TIMEFMT_LEN];
+	struct timespec		 now;
+	const char		*method;
+	const char		*remote_addr;
+	long long		 content_length;	/* -1: not given */
+	bool			 body_read;
+	bool			 verified;
+};
+
+static const char	*param(const struct req *, const char *);
+static long long	 parse_length(const char *);
+static int		 read_body(struct handler *, struct req *);
+static void		 respond(struct handler *, const struct req *,
+			    const struct answer *);
+static enum answer_kind	 reject(struct handler *, const struct req *,
+			    enum answer_kind, const struct schema_notes *);
+static enum answer_kind	 accept_event(struct handler *, struct req *,
+			    const struct json_doc *,
+			    const struct schema_result *, bool *);
+static enum answer_kind	 health(struct handler *, const struct conf *);
+static void		 storage_error(const char *, const char *);
+
+void
+handler_init(struct handler *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->exe_dir = conf_exe_dir();
+	logfile_init(&h->events, NULL, 0, 0);
+	logfile_init(&h->rejects, NULL, 0, 0);
+	buf_init(&h->body);
+	buf_init(&h->line);
+	buf_init(&h->out);
+}
+
+void
+handler_free(struct handler *h)
+{
+	conf_cache_free(&h->cc);
+	free(h->exe_dir);
+	logfile_close(&h->events);
+	logfile_close(&h->rejects);
+	free(h->events.path);
+	free(h->rejects.path);
+	buf_free(&h->body);
+	buf_free(&h->line);
+	buf_free(&h->out);
+}
+
+static const char *
+param(const struct req *r, const char *name)
+{
+	return r->io->param(r->io->ctx, name);
+}
+
+/* CONTENT_LENGTH: a plain decimal, or -2 when malformed. */
+static long long
+parse_length(const char *s)
+{
+	long long	 v = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > (1LL << 50))
+			return -2;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+bool
+handler_is_json_type(const char *ct)
+{
+	static const char want[] = "application/json";
+	size_t	 n = sizeof(want) - 1;
+
+	if (ct == NULL)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, n) != 0)
+		return false;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+static void
+storage_error(const char *path, const char *what)
+{
+	fprintf(stderr, "ekahook: storage unavailable: %s: %s: %s\n",
+	    path != NULL ? path : "(none)", what, strerror(errno));
+}
+
+/*
+ * Reads the body, never more than max_body_bytes + 1 bytes.  Returns 0,
+ * 1 when it is larger than allowed, or -1 when it ended early.
+ */
+static int
+read_body(struct handler *h, struct req *r)
+{
+	size_t	 limit = r->conf->max_body_bytes, want;
+	ssize_t	 n;
+
+	buf_reset(&h->body);
+	r->body_read = true;
+	want = r->content_length >= 0 ? (size_t)r->content_length : limit + 1;
+	while (h->body.len < want) {
+		size_t chunk = want - h->body.len;
+
+		if (chunk > READ_CHUNK)
+			chunk = READ_CHUNK;
+		if (!buf_grow(&h->body, chunk))
+			return -1;
+		n = r->io->read(r->io->ctx, h->body.data + h->body.len, chunk);
+		if (n <= 0)
+			break;
+		h->body.len += (size_t)n;
+	}
+	if (h->body.len > limit)
+		return 1;
+	if (r->content_length >= 0 && h->body.len < want)
+		return -1;
+	return 0;
+}
+
+static void
+respond(struct handler *h, const struct req *r, const struct answer *a)
+{
+	struct buf	 body;
+	bool		 head = r->method != NULL &&
+			    strcmp(r->method, "HEAD") == 0;
+
+	buf_init(&body);
+	answer_body(&body, a);
+	buf_putc(&body, '\n');
+	buf_reset(&h->out);
+	answer_headers(&h->out, a, body.len);
+	if (!head)
+		buf_append(&h->out, body.data, body.len);
+	if (buf_ok(&h->out))
+		(void)r->io->write(r->io->ctx, h->out.data, h->out.len);
+	buf_free(&body);
+	h->status = answer_status(a->kind);
+}
+
+/*
+ * Keeps a rejected request in reject_file (SPEC §4).  Returns the
+ * answer to give: the rejection, or 503 when it could not be kept.
+ */
+static enum answer_kind
+reject(struct handler *h, const struct req *r, enum answer_kind k,
+    const struct schema_notes *details)
+{
+	struct reject_rec	 rec;
+
+	if (!answer_is_logged_reject(k) || r->conf->reject_file == NULL)
+		return k;
+	memset(&rec, 0, sizeof(rec));
+	rec.received_at = r->received_at;
+	rec.request_id = r->id;
+	rec.remote_addr = r->remote_addr;
+	rec.status = answer_status(k);
+	rec.error = answer_error(k);
+	rec.details = details;
+	if (r->body_read && k != ANS_TOO_LARGE) {
+		rec.body = h->body.data != NULL ? h->body.data : "";
+		rec.body_bytes = h->body.len;
+	} else
+		rec.body_bytes = r->content_length > 0 ?
+		    (size_t)r->content_length : h->body.len;
+	rec.keep_body = answer_status(k) != 401;
+	buf_reset(&h->line);
+	record_reject(&h->line, &rec);
+	if (!buf_ok(&h->line))
+		return ANS_STORAGE;
+	if (logfile_append(&h->rejects, h->line.data, h->line.len,
+	    r->conf->log_fsync) == -1) {
+		storage_error(h->rejects.path, "cannot append");
+		return ANS_STORAGE;
+	}
+	return k;
+}
+
+static enum answer_kind
+accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
+    const struct schema_result *sr, bool *duplicate)
+{
+	const struct conf	*c = r->conf;
+	struct dedupe_claim	 claim = { .fd = -1 };
+	struct accept_rec	 rec;
+	unsigned char		 hash[DEDUPE_HASH_LEN];
+	char			 hex[65];
+	size_t			 i;
+
+	*duplicate = false;
+	if (c->dedupe_window > 0) {
+		record_sha256_hex(h->body.data, h->body.len, hex);
+		for (i = 0; i < DEDUPE_HASH_LEN; i++)
+			sscanf(hex + 2 * i, "%2hhx", &hash[i]);
+		if (dedupe_claim(c->state_dir, hash, c->dedupe_window,
+		    r->now.tv_sec, &claim) == -1) {
+			storage_error(c->state_dir, "cannot record duplicates");
+			return ANS_STORAGE;
+		}
+		*duplicate = claim.duplicate;
+		if (++h->served % PRUNE_EVERY == 0)
+			dedupe_prune(c->state_dir, hash[1], c->dedupe_window,
+			    r->now.tv_sec);
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.received_at = r->received_at;
+	rec.request_id = r->id;
+	rec.remote_addr = r->remote_addr;
+	rec.verified = r->verified;
+	rec.duplicate = *duplicate;
+	rec.warnings = &sr->warnings;
+	rec.event = doc->min;
+	rec.event_len = doc->min_len;
+	buf_reset(&h->line);
+	record_accept(&h->line, &rec);
+	if (!buf_ok(&h->line) || logfile_append(&h->events, h->line.data,
+	    h->line.len, c->log_fsync) == -1) {
+		storage_error(h->events.path, "cannot append");
+		dedupe_abort(&claim);
+		return ANS_STORAGE;
+	}
+	dedupe_commit(&claim);
+	return ANS_OK;
+}
+
+static enum answer_kind
+health(struct handler *h, const struct conf *c)
+{
+	if (logfile_ready(&h->events) == -1) {
+		storage_error(h->events.path, "cannot open");
+		return ANS_STORAGE;
+	}
+	if (dedupe_mkdirs(c->state_dir) == -1) {
+		storage_error(c->state_dir, "cannot create");
+		return ANS_STORAGE;
+	}
+	return ANS_HEALTH;
+}
+
+void
+handler_serve(struct handler *h, const struct req_io *io)
+{
+	struct req		 r;
+	struct answer		 a;
+	struct json_doc		 doc;
+	struct json_error	 jerr;
+	struct schema_result	 sr;
+	const struct conf	*c;
+	const char		*cfg, *sigh;
+	char			*file;
+	enum json_status	 js;
+	enum sig_result		 sg;
+	int			 rb;
+
+	memset(&r, 0, sizeof(r));
+	memset(&a, 0, sizeof(a));
+	memset(&sr, 0, sizeof(sr));
+	memset(&doc, 0, sizeof(doc));
+	h->accepted = h->hook_due = false;
+	r.io = io;
+	reqid_new(r.id);
+	a.request_id = r.id;
+	clock_gettime(CLOCK_REALTIME, &r.now);
+	timefmt_iso_ms(&r.now, r.received_at);
+	r.method = param(&r, "REQUEST_METHOD");
+	r.remote_addr = param(&r, "REMOTE_ADDR");
+
+	/* SPEC §2: the environment first, then the request's parameters. */
+	if ((cfg = getenv("EKAHOOK_CONFIG")) == NULL)
+		cfg = param(&r, "EKAHOOK_CONFIG");
+	file = conf_find(cfg, h->exe_dir);
+	c = h->conf = conf_cache_get(&h->cc, file, h->exe_dir);
+	free(file);
+	if (c == NULL) {
+		a.kind = ANS_CONFIG;
+		goto answer;
+	}
+	r.conf = c;
+	logfile_configure(&h->events, c->log_file, c->log_max_bytes,
+	    c->log_keep);
+	logfile_configure(&h->rejects, c->reject_file, c->log_max_bytes,
+	    c->log_keep);
+
+	if (r.method == NULL || (strcmp(r.method, "POST") != 0 &&
+	    strcmp(r.method, "GET") != 0 && strcmp(r.method, "HEAD") != 0)) {
+		a.kind = ANS_METHOD;
+		goto answer;
+	}
+	if (strcmp(r.method, "POST") != 0) {
+		a.kind = health(h, c);
+		goto answer;
+	}
+	if (c->allow_from.n > 0 &&
+	    !addr_list_match(&c->allow_from, r.remote_addr)) {
+		a.kind = ANS_ADDRESS;
+		goto answer;
+	}
+	r.content_length = parse_length(param(&r, "CONTENT_LENGTH"));
+	if (!handler_is_json_type(param(&r, "CONTENT_TYPE"))) {
+		/* Kept in reject_file with its body when that is small enough. */
+		if (r.content_length >= -1 &&
+		    r.content_length <= (long long)c->max_body_bytes)
+			(void)read_body(h, &r);
+		a.kind = reject(h, &r, ANS_MEDIA_TYPE, NULL);
+		goto answer;
+	}
+	if (r.content_length > (long long)c->max_body_bytes) {
+		a.kind = reject(h, &r, ANS_TOO_LARGE, NULL);
+		goto answer;
+	}
+	if (r.content_length == -2) {
+		a.kind = reject(h, &r, ANS_INVALID_JSON, NULL);
+		a.message = "The Content-Length of the request is not a number.";
+		goto answer;
+	}
+	if ((rb = read_body(h, &r)) == 1) {
+		r.body_read = false;
+		r.content_length = (long long)h->body.len;
+		a.kind = reject(h, &r, ANS_TOO_LARGE, NULL);
+		goto answer;
+	}
+	if (rb == -1) {
+		a.kind = reject(h, &r, ANS_INVALID_JSON, NULL);
+		a.message = "The body ended before Content-Length bytes.";
+		goto answer;
+	}
+	if (c->nsigning_keys > 0) {
+		sigh = param(&r, "HTTP_EKA_WEBHOOK_SIGNATURE");
+		sg = sig_verify(sigh, h->body.data ? h->body.data : "",
+		    h->body.len, c->signing_keys, c->nsigning_keys,
+		    c->signature_tolerance, r.now.tv_sec);
+		if (sg != SIG_OK) {
+			a.kind = reject(h, &r, sg == SIG_MISSING ?
+			    ANS_SIG_MISSING : sg == SIG_EXPIRED ?
+			    ANS_SIG_EXPIRED : ANS_SIG_INVALID, NULL);
+			goto answer;
+		}
+		r.verified = true;
+	}
+	js = json_parse(h->body.data ? h->body.data : "", h->body.len, &doc,
+	    &jerr);
+	if (js != JSON_OK) {
+		enum answer_kind k = js == JSON_DUPLICATE_KEY ?
+		    ANS_DUPLICATE_KEY : js == JSON_NOT_OBJECT ? ANS_NOT_OBJECT :
+		    js == JSON_TOO_DEEP ? ANS_TOO_DEEP : ANS_INVALID_JSON;
+
+		if (js == JSON_NOMEM) {
+			a.kind = ANS_STORAGE;
+			goto answer;
+		}
+		a.kind = reject(h, &r, k, NULL);
+		a.message = jerr.message;
+		goto answer;
+	}
+	if (!schema_check(&doc, c->validation, &sr)) {
+		a.details = &sr.details;
+		a.kind = sr.nomem ? ANS_STORAGE :
+		    reject(h, &r, ANS_INVALID_EVENT, &sr.details);
+		goto answer;
+	}
+	a.kind = accept_event(h, &r, &doc, &sr, &a.duplicate);
+	if (a.kind == ANS_OK) {
+		h->accepted = !a.duplicate;
+		h->hook_due = !a.duplicate && conf_hook_wants(c, sr.event);
+	}
+answer:
+	if (a.kind == ANS_STORAGE)
+		a.details = NULL;
+	respond(h, &r, &a);
+	schema_result_free(&sr);
+	json_doc_free(&doc);
+}

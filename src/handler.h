@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef EKAHOOK_HANDLER_H
+#define EKAHOOK_HANDLER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "logfile.h"
+
+/* How one request reaches the handler: FastCGI, CGI or a test. */
+struct req_io {
+	/* A CGI parameter (REQUEST_METHOD, CONTENT_LENGTH, …) or NULL. */
+	const char	*(*param)(void *ctx, const char *name);
+	/* Reads body bytes: the count, 0 at the end, -1 on error. */
+	ssize_t		 (*read)(void *ctx, char *p, size_t n);
+	/* Writes answer bytes: 0 or -1. */
+	int		 (*write)(void *ctx, const char *p, size_t n);
+	void		*ctx;
+};
+
+/* State kept across the requests one process serves. */
+struct handler {
+	struct conf_cache	 cc;
+	char			*exe_dir;
+	struct logfile		 events;
+	struct logfile		 rejects;
+	struct buf		 body;
+	struct buf		 line;
+	struct buf		 out;
+	unsigned long		 served;
+	/* Set by handler_serve for the work done after the answer. */
+	const struct conf	*conf;
+	bool			 accepted;	/* a new event reached the log */
+	bool			 hook_due;	/* and its hook should run */
+	int			 status;
+};
+
+void	handler_init(struct handler *);
+void	handler_free(struct handler *);
+/* Serves one request: never fails, every problem becomes an answer. */
+void	handler_serve(struct handler *, const struct req_io *);
+/* True for "application/json", parameters allowed (SPEC §3, 415). */
+bool	handler_is_json_type(const char *);
+
+#endif

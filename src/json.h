@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef EKAHOOK_JSON_H
+#define EKAHOOK_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+/*
+ * Strict JSON intake.  One pass over the raw bytes checks the grammar
+ * (RFC 8259) and UTF-8 and writes the minified text: the body with
+ * insignificant whitespace removed and every other byte kept.  cJSON
+ * then builds the tree from the minified text; the text of each number
+ * and whether a string held \u0000 are kept beside the tree, because
+ * cJSON turns numbers into doubles and strings into C strings.
+ */
+
+#define JSON_MAX_DEPTH	64	/* SPEC §3: more is too_deep */
+
+enum json_status {
+	JSON_OK = 0,
+	JSON_INVALID,		/* not one JSON value in UTF-8 */
+	JSON_DUPLICATE_KEY,	/* an object repeats a key */
+	JSON_NOT_OBJECT,	/* the top level is not an object */
+	JSON_TOO_DEEP,		/* nesting over JSON_MAX_DEPTH */
+	JSON_NOMEM
+};
+
+struct json_span {
+	size_t	off;		/* into json_doc.min */
+	size_t	len;
+};
+
+struct json_doc {
+	char		*min;		/* minified text, NUL-terminated */
+	size_t		 min_len;
+	cJSON		*root;
+	struct json_span *nums;		/* number texts in document order */
+	size_t		 nnums;
+	const cJSON	**nul_keys;	/* members whose key held \u0000 */
+	size_t		 nnul_keys;
+};
+
+struct json_error {
+	size_t	offset;			/* byte offset in the raw body */
+	char	message[128];		/* one sentence, no trailing period */
+};
+
+/*
+ * Parses body[0..len).  On JSON_OK doc is filled and must be released
+ * with json_doc_free(); otherwise doc is left empty and err says why.
+ */
+enum json_status json_parse(const char *body, size_t len, struct json_doc *doc,
+		    struct json_error *err);
+void		 json_doc_free(struct json_doc *);
+
+/* Only the grammar and UTF-8 check with minifying, for tools and tests. */
+bool		 json_minify(const char *body, size_t len, char *out,
+		    size_t *outlen, size_t *maxdepth, struct json_error *err);
+
+/* The number's text as sent (not NUL-terminated); NULL if not a number. */
+const char	*json_number_text(const struct json_doc *, const cJSON *,
+		    size_t *len);
+/* True if the string value held \u0000 (cJSON's copy is cut there). */
+bool		 json_string_has_nul(const cJSON *);
+/* True for a number whose text is an integer that fits int64_t. */
+bool		 json_is_int64(const struct json_doc *, const cJSON *);
+/* Checks integer text: -?(0|[1-9][0-9]*) within int64_t. */
+bool		 json_text_is_int64(const char *, size_t);
+const char	*json_status_code(enum json_status);
+
+#endif

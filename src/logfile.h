@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef EKAHOOK_LOGFILE_H
+#define EKAHOOK_LOGFILE_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * An NDJSON log shared by any number of processes (SPEC §4).
+ *
+ * Each append takes flock(2) on the file it is about to write, checks
+ * that this file is still the one at the path (a rotation by another
+ * process or by logrotate replaced it otherwise), rotates when the line
+ * would push it past max_bytes, and writes the line with one write(2)
+ * to an O_APPEND descriptor.  A short write is cut back off with
+ * ftruncate(2) while the lock is still held, so no partial line stays.
+ * The fdatasync(2) happens after the lock is released, so concurrent
+ * writers' syncs overlap instead of queueing.
+ */
+struct logfile {
+	char		*path;
+	int		 fd;
+	dev_t		 dev;
+	ino_t		 ino;
+	uint64_t	 max_bytes;	/* 0: never rotate */
+	unsigned	 keep;
+};
+
+void	logfile_init(struct logfile *, const char *path, uint64_t max_bytes,
+	    unsigned keep);
+/* Re-targets the log after a configuration change; keeps fd if same. */
+void	logfile_configure(struct logfile *, const char *path,
+	    uint64_t max_bytes, unsigned keep);
+/*
+ * Appends one line (which must end in '\n').  On success returns 0 and,
+ * with sync, the line is on disk.  On failure returns -1 with errno set
+ * and the file holds no part of the line.
+ */
+int	logfile_append(struct logfile *, const char *line, size_t len,
+	    bool sync);
+/* Opens (creating if needed) the file; 0 when it can be written. */
+int	logfile_ready(struct logfile *);
+void	logfile_close(struct logfile *);
+
+#endif

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef EKAHOOK_RECORD_H
+#define EKAHOOK_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "schema.h"
+
+/* The lines of SPEC §4, formatted without touching any file. */
+
+struct accept_rec {
+	const char			*received_at;
+	const char			*request_id;
+	const char			*remote_addr;
+	bool				 verified;
+	bool				 duplicate;
+	const struct schema_notes	*warnings;
+	const char			*event;		/* minified JSON */
+	size_t				 event_len;
+};
+
+struct reject_rec {
+	const char			*received_at;
+	const char			*request_id;
+	const char			*remote_addr;
+	int				 status;
+	const char			*error;
+	const struct schema_notes	*details;
+	size_t				 body_bytes;
+	const char			*body;		/* NULL: not read */
+	bool				 keep_body;	/* false for 401 */
+};
+
+void	record_accept(struct buf *, const struct accept_rec *);
+void	record_reject(struct buf *, const struct reject_rec *);
+/* Appends [{"field":…,"problem":…},…]. */
+void	record_notes(struct buf *, const struct schema_notes *);
+/* True when s[0..n) is valid UTF-8 (RFC 3629). */
+bool	record_utf8_valid(const char *, size_t);
+/* Lower-case hex SHA-256 of the bytes into out (65 bytes). */
+void	record_sha256_hex(const char *, size_t, char out[65]);
+
+#endif

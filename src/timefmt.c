@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timefmt.h"
+
+static int	digits(const char *, size_t);
+static bool	leap_year(int);
+static int	days_in_month(int, int);
+static time_t	days_from_civil(int, int, int);
+
+void
+timefmt_iso_ms(const struct timespec *ts, char out[TIMEFMT_LEN])
+{
+	struct tm	 tm;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	snprintf(out, TIMEFMT_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, (long)(ts->tv_nsec / 1000000));
+}
+
+/* The value of n decimal digits at s, or -1 if any is not a digit. */
+static int
+digits(const char *s, size_t n)
+{
+	int	 v = 0;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+static bool
+leap_year(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	return m == 2 && leap_year(y) ? 29 : days[m - 1];
+}
+
+/* Days since 1970-01-01 (Howard Hinnant's algorithm). */
+static time_t
+days_from_civil(int y, int m, int d)
+{
+	int	 era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return (time_t)era * 146097 + doe - 719468;
+}
+
+/*
+ * RFC 3339 §5.6: full-date "T" full-time, with time-secfrac and
+ * time-offset "Z" / ("+" / "-") hh:mm.  "t" and "z" are allowed too.
+ */
+static bool
+rfc3339_fields(const char *s, size_t n, time_t *out)
+{
+	int	 y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
+	size_t	 i;
+
+	if (n < 20 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
+		return false;
+	if ((y = digits(s, 4)) < 0 || (mo = digits(s + 5, 2)) < 1 ||
+	    mo > 12 || (d = digits(s + 8, 2)) < 1 ||
+	    d > days_in_month(y, mo) || (h = digits(s + 11, 2)) < 0 ||
+	    h > 23 || (mi = digits(s + 14, 2)) < 0 || mi > 59 ||
+	    (sec = digits(s + 17, 2)) < 0 || sec > 60)
+		return false;
+	i = 19;
+	if (s[i] == '.') {
+		i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return false;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i >= n)
+		return false;
+	if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n)
+		;
+	else if ((s[i] == '+' || s[i] == '-') && i + 6 == n &&
+	    s[i + 3] == ':') {
+		sign = s[i] == '+' ? 1 : -1;
+		if ((oh = digits(s + i + 1, 2)) < 0 || oh > 23 ||
+		    (om = digits(s + i + 4, 2)) < 0 || om > 59)
+			return false;
+	} else
+		return false;
+	if (out != NULL)
+		*out = days_from_civil(y, mo, d) * 86400 + h * 3600 +
+		    mi * 60 + (sec == 60 ? 59 : sec) -
+		    sign * (oh * 3600 + om * 60);
+	return true;
+}
+
+bool
+timefmt_is_rfc3339(const char *s, size_t n)
+{
+	return rfc3339_fields(s, n, NULL);
+}
+
+int
+timefmt_parse(const char *s, time_t *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (rfc3339_fields(s, strlen(s), out))
+		return 0;
+	if (*s == '\0')
+		return -1;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0' || v < 0)
+		return -1;
+	*out = (time_t)v;
+	return 0;
+}

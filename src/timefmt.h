@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef EKAHOOK_TIMEFMT_H
+#define EKAHOOK_TIMEFMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define TIMEFMT_LEN	64	/* room for "2026-11-23T20:20:42.123Z" */
+
+/* Formats ts as UTC with milliseconds: 2026-11-23T20:20:42.123Z. */
+void	timefmt_iso_ms(const struct timespec *ts, char out[TIMEFMT_LEN]);
+/* True when s[0..n) is an RFC 3339 date-time (section 5.6). */
+bool	timefmt_is_rfc3339(const char *s, size_t n);
+/* Parses an RFC 3339 date-time or plain unix seconds; -1 on error. */
+int	timefmt_parse(const char *s, time_t *out);
+
+#endif

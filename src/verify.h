@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef EKAHOOK_VERIFY_H
+#define EKAHOOK_VERIFY_H
+
+#include <stdio.h>
+
+struct verify_counts {
+	unsigned long	lines;		/* complete and valid */
+	unsigned long	bad;		/* torn or invalid */
+};
+
+/*
+ * Checks that every line of the file is one complete JSON object ending
+ * in '\n'; reports each bad one as "FILE:LINE: why" on out.
+ * Returns 0 when all are good, 1 when some are not, -1 when the file
+ * cannot be read (reported too).
+ */
+int	verify_file(const char *path, FILE *out, struct verify_counts *);
+
+#endif

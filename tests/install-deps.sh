@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs what building and testing ekahook needs (Debian 12), once.
+# Safe to run again: packages already present are left alone.
+set -eu
+
+PKGS="build-essential autoconf automake libtool pkg-config
+libfcgi-dev libcjson-dev check nettle-dev libcurl4-openssl-dev
+lighttpd apache2 libapache2-mod-fcgid nginx spawn-fcgi
+curl jq procps psmisc util-linux valgrind clang libclang-rt-14-dev
+cppcheck clang-tidy wrk webhook php-fpm patchelf"
+
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing
+# The packaged servers must not keep running on their default ports.
+for s in lighttpd apache2 nginx php8.2-fpm webhook; do
+	$SUDO systemctl stop "$s" 2>/dev/null || $SUDO service "$s" stop 2>/dev/null || true
+done
+exit 0

@@ -1,0 +1,25 @@
+#!/bin/sh
+# The whole test suite, from a clean checkout: installs what is missing,
+# builds with -Werror, runs `make check` and `make distcheck`, then runs
+# the test suite again in an ASan+UBSan build.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+sh tests/install-deps.sh
+autoreconf -fi
+jobs=$(nproc 2>/dev/null || echo 2)
+
+rm -rf _build && mkdir _build && cd _build
+../configure --enable-werror
+make -j"$jobs"
+make -j"$jobs" check || { cat tests/*.log tests/*/*.log 2>/dev/null | tail -200; exit 1; }
+make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
+cd "$top"
+
+rm -rf _build-san && mkdir _build-san && cd _build-san
+../configure --enable-werror --enable-sanitizers
+make -j"$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	make -j"$jobs" check || { cat tests/*.log tests/*/*.log 2>/dev/null | tail -200; exit 1; }
+echo "run-all: all test suites passed"
