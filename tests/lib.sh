@@ -1,1 +1,208 @@
-# Shared helpers for the integration tests (sourced; POSIX sh).
+# Shared helpers for the integration tests.  Source it from a test:
+#   . "$TESTLIB"
+# A test is a POSIX sh script run by `make check` with EKAHOOK_BIN,
+# EKAHOOKCTL, FIXTURES, TOP_SRCDIR and TOP_BUILDDIR set (Makefile.am).
+# Exit 0 = pass, 77 = skip, anything else = fail.
+#
+# Everything a test starts is recorded in $T/pids and stopped on exit;
+# everything it writes lives under $T (a fresh temp directory).
+
+set -eu
+
+: "${EKAHOOK_BIN:?run through make check}"
+: "${FIXTURES:?run through make check}"
+SAMPLE="$FIXTURES/appointment.created.json"
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/ekahook-test.XXXXXX")
+chmod 0755 "$T"
+: >"$T/pids"
+
+cleanup() {
+	rc=$?
+	set +e
+	while read -r pid; do
+		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+	done <"$T/pids"
+	# Let them go, then make sure.
+	i=0
+	while [ $i -lt 50 ]; do
+		alive=0
+		while read -r pid; do
+			[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && alive=1
+		done <"$T/pids"
+		[ $alive -eq 0 ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	while read -r pid; do
+		[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	done <"$T/pids"
+	# FastCGI children of a killed server, started from our binary.
+	pkill -KILL -f "^$T/" 2>/dev/null
+	for m in $(cat "$T/mounts" 2>/dev/null); do
+		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
+	done
+	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
+		echo "--- test failed (exit $rc); files under $T:" >&2
+		for f in "$T"/*.log "$T"/*/*.log; do
+			[ -f "$f" ] || continue
+			echo "--- $f (last 40 lines)" >&2
+			tail -n 40 "$f" >&2
+		done
+	fi
+	[ "${KEEP_TMP:-0}" = 1 ] || rm -rf "$T"
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+skip() {
+	echo "SKIP: $*" >&2
+	exit 77
+}
+
+ok() {
+	echo "ok - $*"
+}
+
+# A TCP port nobody listens on at the moment, on 127.0.0.1.
+free_port() {
+	perl -MIO::Socket::INET -e \
+	    'my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 1, ReuseAddr => 1) or die "no port: $!"; print $s->sockport, "\n";'
+}
+
+# wait_for SECONDS CMD...: polls CMD every 50 ms until it succeeds.
+wait_for() {
+	deadline=$1
+	shift
+	end=$(($(date +%s) + deadline))
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -le "$end" ] || return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# Copies the built ekahook into a directory of the test (so the
+# "config beside the executable" rule and pkill by path work).
+# install_ekahook DIR -> $DIR/ekahook
+install_ekahook() {
+	mkdir -p "$1"
+	cp "$EKAHOOK_BIN" "$1/ekahook"
+	chmod 0755 "$1/ekahook"
+}
+
+# start_lighttpd MODE CONF [MAXPROCS] [EXTRA_ENV_LINES]
+#   MODE: fastcgi (mod_fastcgi spawning ekahook) or cgi (mod_cgi).
+#   CONF: the ekahook.conf to use (passed as EKAHOOK_CONFIG).
+# Serves ekahook at /eka/webhook on 127.0.0.1:$PORT; sets PORT, URL,
+# and LIGHTTPD_ERRLOG (where ekahook's stderr lands).
+start_lighttpd() {
+	mode=$1
+	conf=$2
+	procs=${3:-1}
+	extra_env=${4:-}
+	d="$T/lighttpd"
+	mkdir -p "$d/www/eka" "$d/bin"
+	install_ekahook "$d/bin"
+	PORT=$(free_port)
+	URL="http://127.0.0.1:$PORT/eka/webhook"
+	LIGHTTPD_ERRLOG="$d/error.log"
+	: >"$LIGHTTPD_ERRLOG"
+	chmod 0666 "$LIGHTTPD_ERRLOG"
+	{
+		echo "server.document-root = \"$d/www\""
+		echo "server.bind = \"127.0.0.1\""
+		echo "server.port = $PORT"
+		echo "server.errorlog = \"$LIGHTTPD_ERRLOG\""
+		echo "server.pid-file = \"$d/lighttpd.pid\""
+		echo "server.max-request-size = 1048576"
+		if [ "$mode" = fastcgi ]; then
+			echo 'server.modules += ( "mod_fastcgi" )'
+			echo 'fastcgi.server = ( "/eka/webhook" => ( ('
+			echo "  \"socket\" => \"$d/ekahook.sock\","
+			echo "  \"bin-path\" => \"$d/bin/ekahook\","
+			echo "  \"max-procs\" => $procs,"
+			echo '  "check-local" => "disable",'
+			echo "  \"bin-environment\" => ( \"EKAHOOK_CONFIG\" => \"$conf\"$extra_env )"
+			echo ') ) )'
+		else
+			cp "$d/bin/ekahook" "$d/www/eka/webhook"
+			echo 'server.modules += ( "mod_cgi", "mod_setenv" )'
+			echo '$HTTP["url"] =~ "^/eka/webhook" {'
+			echo '  cgi.assign = ( "" => "" )'
+			echo "  setenv.set-environment = ( \"EKAHOOK_CONFIG\" => \"$conf\"$extra_env )"
+			echo '}'
+		fi
+	} >"$d/lighttpd.conf"
+	lighttpd -D -f "$d/lighttpd.conf" >>"$d/stdout.log" 2>&1 &
+	echo $! >>"$T/pids"
+	LIGHTTPD_PID=$!
+	wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$PORT/" ||
+		fail "lighttpd did not start: $(cat "$LIGHTTPD_ERRLOG" "$d/stdout.log")"
+}
+
+stop_lighttpd() {
+	kill -TERM "$LIGHTTPD_PID" 2>/dev/null || true
+	wait_for 10 sh -c "! kill -0 $LIGHTTPD_PID" || kill -KILL "$LIGHTTPD_PID" 2>/dev/null || true
+}
+
+# request METHOD URL [curl args...]: the answer's status in $STATUS,
+# headers in $T/resp.hdr, body in $T/resp.body (also $BODY).
+request() {
+	m=$1
+	u=$2
+	shift 2
+	STATUS=$(curl -s -X "$m" -o "$T/resp.body" -D "$T/resp.hdr" \
+	    -w '%{http_code}' --max-time 30 "$@" "$u") || STATUS=000
+	BODY=$(cat "$T/resp.body")
+}
+
+# post FILE [curl args...]: POSTs the file as application/json to $URL.
+post() {
+	f=$1
+	shift
+	request POST "$URL" -H 'Content-Type: application/json' \
+	    --data-binary "@$f" "$@"
+}
+
+# expect_status CODE: the last answer's status.
+expect_status() {
+	[ "$STATUS" = "$1" ] || fail "expected status $1, got $STATUS: $BODY"
+}
+
+# header NAME: the value of a header of the last answer (first one).
+header() {
+	tr -d '\r' <"$T/resp.hdr" | awk -v n="$1" 'BEGIN { n = tolower(n) }
+	    { i = index($0, ":"); if (i && tolower(substr($0, 1, i - 1)) == n) {
+	      v = substr($0, i + 1); sub(/^[ \t]+/, "", v); print v; exit } }'
+}
+
+# json FILTER [FILE]: jq -c on the last answer (or FILE).
+json() {
+	jq -c "$1" "${2:-$T/resp.body}"
+}
+
+# minify FILE: the JSON text with insignificant whitespace removed and
+# every other byte kept (what SPEC §4 logs as "event").
+minify() {
+	perl -0777 -ne '
+	    my $out = "";
+	    while (/\G(?:("(?:[^"\\]|\\.)*")|([ \t\r\n]+)|([^" \t\r\n]+))/gcs) {
+	        $out .= $1 if defined $1; $out .= $3 if defined $3;
+	    }
+	    print $out;' "$1"
+}
+
+# lines FILE: the number of lines in FILE (0 if it does not exist).
+lines() {
+	if [ -f "$1" ]; then wc -l <"$1" | tr -d ' '; else echo 0; fi
+}
+
+# run_as_nobody: a user that is not root, for servers that refuse root.
+TEST_USER=${TEST_USER:-nobody}
