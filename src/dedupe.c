@@ -71,11 +71,16 @@ dedupe_claim(const char *state_dir, const unsigned char *hash,
 	    (int)sizeof(dir) || snprintf(c->path, sizeof(c->path), "%s/%s",
 	    dir, name) >= (int)sizeof(c->path))
 		return -1;
-	if (dedupe_mkdirs(state_dir) == -1 || mkdir_one(dir) == -1)
-		return -1;
 	for (tries = 0; tries < DEDUPE_MAX_TRIES; tries++) {
 		fd = open(c->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
 		    DEDUPE_FILE_MODE);
+		if (fd == -1 && errno == ENOENT) {
+			/* First use of this bucket: make the directories. */
+			if (dedupe_mkdirs(state_dir) == -1 ||
+			    mkdir_one(dir) == -1)
+				return -1;
+			continue;
+		}
 		if (fd == -1 && errno != EEXIST)
 			return -1;
 		if (fd == -1 && (fd = open(c->path, O_RDWR | O_CLOEXEC)) == -1) {
