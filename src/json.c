@@ -336,7 +336,8 @@ json_minify(const char *body, size_t len, char *out, size_t *outlen,
 	s.end = s.p + len;
 	s.out = out;
 	s.err = err;
-	if ((s.stack = malloc(len / 2 + 1)) == NULL) {
+	/* An unclosed "[[[" nests once per byte before it fails. */
+	if ((s.stack = malloc(len + 1)) == NULL) {
 		if (err != NULL)
 			snprintf(err->message, sizeof(err->message),
 			    "out of memory");
@@ -439,9 +440,14 @@ json_parse(const char *body, size_t len, struct json_doc *doc,
 	s.start = s.p = (const unsigned char *)body;
 	s.end = s.p + len;
 	s.err = err;
-	/* Each token takes at least one byte: len bounds every table. */
+	/*
+	 * Each token takes at least one byte: len bounds every table.  The
+	 * stack needs a level per byte, as "[[[" nests that deep before it
+	 * fails; numbers and strings take at least two bytes with their
+	 * separator.
+	 */
 	if ((doc->min = malloc(len + 1)) == NULL ||
-	    (s.stack = malloc(len / 2 + 1)) == NULL ||
+	    (s.stack = malloc(len + 1)) == NULL ||
 	    (s.nums = malloc((len / 2 + 1) * sizeof(*s.nums))) == NULL ||
 	    (s.strnul = malloc(len / 2 + 1)) == NULL)
 		goto fail;
