@@ -103,7 +103,12 @@ ctl_sample_path(void)
 		snprintf(path, sizeof(path),
 		    "%s/../tests/fixtures/appointment.created.json", dir);
 		free(dir);
+		if (access(path, R_OK) == 0)
+			return path;
 	}
+	/* A build tree apart from the sources (VPATH, make distcheck). */
+	snprintf(path, sizeof(path),
+	    "%s/tests/fixtures/appointment.created.json", TOP_SRCDIR);
 	return path;
 }
 

@@ -11,6 +11,14 @@
 #define SCAN_OBJ	1
 #define SCAN_ARR	2
 #define CJSON_DEPTH_LIMIT 1000	/* cJSON's own CJSON_NESTING_LIMIT */
+#define BUILD_STACK	64	/* containers the builder tracks without malloc */
+
+/* A string token of the minified text, as the scan found it. */
+struct str_token {
+	size_t	end;		/* offset of its closing quote */
+	bool	nul;		/* it held \u0000 */
+	bool	esc;		/* it holds a backslash escape */
+};
 
 /* One pass over the body: what it found besides the minified text. */
 struct scan {
@@ -25,9 +33,22 @@ struct scan {
 	/* Optional records, in document order. */
 	struct json_span	*nums;
 	size_t			 nnums;
-	unsigned char		*strnul;	/* per string token: held \u0000 */
+	struct str_token	*strs;		/* per string token */
 	size_t			 nstrs;
+	size_t			 nvalues;	/* values: the tree's nodes */
 	struct json_error	*err;
+};
+
+/* Building the tree from the minified text, which the scan validated. */
+struct build {
+	const char		*p;		/* into json_doc.min */
+	const char		*min;
+	cJSON			*nodes;		/* the arena's nodes */
+	size_t			 used;
+	char			*text;		/* the arena's copy of min */
+	const struct str_token	*strs;
+	size_t			 si;		/* next string token */
+	size_t			 ni;		/* next number */
 };
 
 static bool	scan_fail(struct scan *, const char *);
@@ -40,8 +61,20 @@ static int	scan_hex4(const unsigned char *);
 static bool	scan_run(struct scan *);
 static bool	doc_check_dups(const cJSON *);
 static int	key_cmp(const void *, const void *);
-static bool	doc_attach(struct json_doc *, cJSON *, const unsigned char *,
-		    size_t *, size_t *);
+static char	*build_string(struct build *, bool *);
+static double	 build_number(const char *, size_t);
+static int	 build_tree(struct json_doc *, struct build *, size_t);
+static int	 note_nul_key(struct json_doc *, const cJSON *);
+
+/* Bytes that stand for themselves inside a string. */
+static const unsigned char plain_byte[256] = {
+	[0x20] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x30] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x40] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x50] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	[0x60] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	[0x70] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
 
 static bool
 scan_fail(struct scan *s, const char *what)
@@ -119,69 +152,82 @@ scan_utf8(struct scan *s)
 static bool
 scan_string(struct scan *s)
 {
-	const unsigned char	*run;
-	bool			 nul = false;
+	/* Locals, not s->p: stores through out would make the compiler reload it. */
+	const unsigned char	*p = s->p + 1, *end = s->end, *run;
+	char			*out = s->out + s->outlen;
+	bool			 nul = false, esc = false;
 	int			 u, lo;
 
-	s->out[s->outlen++] = '"';
-	s->p++;
+	*out++ = '"';
 	for (;;) {
-		run = s->p;
-		while (s->p < s->end && *s->p >= 0x20 && *s->p < 0x80 &&
-		    *s->p != '"' && *s->p != '\\')
-			s->p++;
-		memcpy(s->out + s->outlen, run, (size_t)(s->p - run));
-		s->outlen += (size_t)(s->p - run);
-		if (s->p >= s->end)
+		run = p;
+		/* Four at a time while they last: most bytes are plain. */
+		while (end - p >= 4 && plain_byte[p[0]] && plain_byte[p[1]] &&
+		    plain_byte[p[2]] && plain_byte[p[3]])
+			p += 4;
+		while (p < end && plain_byte[*p])
+			p++;
+		memcpy(out, run, (size_t)(p - run));
+		out += p - run;
+		s->p = p;
+		if (p >= end)
 			return scan_fail(s, "unterminated string");
-		if (*s->p == '"')
+		if (*p == '"')
 			break;
-		if (*s->p < 0x20)
+		if (*p < 0x20)
 			return scan_fail(s, "control character in string");
-		if (*s->p >= 0x80) {
+		if (*p >= 0x80) {
+			s->outlen = (size_t)(out - s->out);
 			if (!scan_utf8(s))
 				return false;
+			p = s->p;
+			out = s->out + s->outlen;
 			continue;
 		}
 		/* A backslash escape. */
-		if (s->end - s->p < 2)
+		esc = true;
+		if (end - p < 2)
 			return scan_fail(s, "unterminated string");
-		switch (s->p[1]) {
+		switch (p[1]) {
 		case '"': case '\\': case '/': case 'b': case 'f':
 		case 'n': case 'r': case 't':
-			memcpy(s->out + s->outlen, s->p, 2);
-			s->outlen += 2;
-			s->p += 2;
+			memcpy(out, p, 2);
+			out += 2;
+			p += 2;
 			continue;
 		case 'u':
 			break;
 		default:
 			return scan_fail(s, "invalid escape in string");
 		}
-		if (s->end - s->p < 6 || (u = scan_hex4(s->p + 2)) < 0)
+		if (end - p < 6 || (u = scan_hex4(p + 2)) < 0)
 			return scan_fail(s, "invalid \\u escape");
 		if (u >= 0xdc00 && u <= 0xdfff)
 			return scan_fail(s, "lone low surrogate");
 		if (u >= 0xd800 && u <= 0xdbff) {
-			if (s->end - s->p < 12 || s->p[6] != '\\' ||
-			    s->p[7] != 'u' || (lo = scan_hex4(s->p + 8)) < 0 ||
+			if (end - p < 12 || p[6] != '\\' ||
+			    p[7] != 'u' || (lo = scan_hex4(p + 8)) < 0 ||
 			    lo < 0xdc00 || lo > 0xdfff)
 				return scan_fail(s, "lone high surrogate");
-			memcpy(s->out + s->outlen, s->p, 12);
-			s->outlen += 12;
-			s->p += 12;
+			memcpy(out, p, 12);
+			out += 12;
+			p += 12;
 			continue;
 		}
 		if (u == 0)
 			nul = true;
-		memcpy(s->out + s->outlen, s->p, 6);
-		s->outlen += 6;
-		s->p += 6;
+		memcpy(out, p, 6);
+		out += 6;
+		p += 6;
+	}
+	s->outlen = (size_t)(out - s->out);
+	if (s->strs != NULL) {
+		s->strs[s->nstrs].end = s->outlen;
+		s->strs[s->nstrs].nul = nul;
+		s->strs[s->nstrs].esc = esc;
 	}
 	s->out[s->outlen++] = '"';
-	s->p++;
-	if (s->strnul != NULL)
-		s->strnul[s->nstrs] = nul;
+	s->p = p + 1;
 	s->nstrs++;
 	return true;
 }
@@ -260,6 +306,7 @@ value:
 	if (s->p >= s->end)
 		return scan_fail(s, s->depth ? "unexpected end of body" :
 		    "empty body");
+	s->nvalues++;
 	c = *s->p;
 	if (c == '{' || c == '[') {
 		s->stack[s->depth++] = c == '{' ? SCAN_OBJ : SCAN_ARR;
@@ -377,7 +424,8 @@ doc_check_dups(const cJSON *node)
 	if (n <= 16) {
 		for (c = node->child; c != NULL && ok; c = c->next)
 			for (d = c->next; d != NULL && ok; d = d->next)
-				ok = strcmp(c->string, d->string) != 0;
+				ok = c->string[0] != d->string[0] ||
+				    strcmp(c->string, d->string) != 0;
 		return ok;
 	}
 	if ((keys = malloc(n * sizeof(*keys))) == NULL)
@@ -391,35 +439,206 @@ doc_check_dups(const cJSON *node)
 	return ok;
 }
 
-/*
- * Walks the tree in document order, giving each number its text index
- * (kept in valueint, which cJSON only fills for convenience) and each
- * string its \u0000 flag.
- */
-static bool
-doc_attach(struct json_doc *doc, cJSON *node, const unsigned char *strnul,
-    size_t *ni, size_t *si)
+/* Remembers a member whose key held \u0000: 0, or -1 out of memory. */
+static int
+note_nul_key(struct json_doc *doc, const cJSON *member)
 {
-	cJSON	*c;
+	const cJSON	**k;
 
-	for (c = node->child; c != NULL; c = c->next) {
-		if (cJSON_IsObject(node) && strnul[(*si)++]) {
-			const cJSON **k = realloc(doc->nul_keys,
-			    (doc->nnul_keys + 1) * sizeof(*k));
-			if (k == NULL)
-				return false;
-			doc->nul_keys = k;
-			doc->nul_keys[doc->nnul_keys++] = c;
-		}
-		if (cJSON_IsNumber(c))
-			c->valueint = (int)(*ni)++;
-		else if (cJSON_IsString(c))
-			c->valueint = strnul[(*si)++];
-		else if ((cJSON_IsObject(c) || cJSON_IsArray(c)) &&
-		    !doc_attach(doc, c, strnul, ni, si))
-			return false;
+	k = realloc(doc->nul_keys, (doc->nnul_keys + 1) * sizeof(*k));
+	if (k == NULL)
+		return -1;
+	doc->nul_keys = k;
+	doc->nul_keys[doc->nnul_keys++] = member;
+	return 0;
+}
+
+/*
+ * The string token at b->p as a C string in the arena's copy of the
+ * minified text: its closing quote becomes the NUL, and escapes are
+ * decoded in place (never longer than their text).  Like cJSON, a
+ * \u0000 becomes a NUL byte, so the C string ends there.  Sets *nul
+ * when it held \u0000, and moves b->p past the token.
+ */
+static char *
+build_string(struct build *b, bool *nul)
+{
+	const struct str_token	*t = &b->strs[b->si++];
+	size_t			 start = (size_t)(b->p - b->min) + 1;
+	const unsigned char	*p = (const unsigned char *)b->text + start;
+	const unsigned char	*end = (const unsigned char *)b->text + t->end;
+	char			*out = b->text + start, *str = out;
+	unsigned long		 u, lo;
+
+	*nul = t->nul;
+	b->p = b->min + t->end + 1;
+	if (!t->esc) {
+		b->text[t->end] = '\0';
+		return str;
 	}
-	return true;
+	while (p < end) {
+		if (*p != '\\') {
+			*out++ = (char)*p++;
+			continue;
+		}
+		switch (p[1]) {
+		case 'b': *out++ = '\b'; p += 2; continue;
+		case 'f': *out++ = '\f'; p += 2; continue;
+		case 'n': *out++ = '\n'; p += 2; continue;
+		case 'r': *out++ = '\r'; p += 2; continue;
+		case 't': *out++ = '\t'; p += 2; continue;
+		case 'u': break;
+		default: *out++ = (char)p[1]; p += 2; continue;
+		}
+		u = (unsigned long)scan_hex4(p + 2);
+		p += 6;
+		if (u >= 0xd800 && u <= 0xdbff) {
+			lo = (unsigned long)scan_hex4(p + 2);
+			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+			p += 6;
+		}
+		if (u < 0x80)
+			*out++ = (char)u;
+		else if (u < 0x800) {
+			*out++ = (char)(0xc0 | (u >> 6));
+			*out++ = (char)(0x80 | (u & 0x3f));
+		} else if (u < 0x10000) {
+			*out++ = (char)(0xe0 | (u >> 12));
+			*out++ = (char)(0x80 | ((u >> 6) & 0x3f));
+			*out++ = (char)(0x80 | (u & 0x3f));
+		} else {
+			*out++ = (char)(0xf0 | (u >> 18));
+			*out++ = (char)(0x80 | ((u >> 12) & 0x3f));
+			*out++ = (char)(0x80 | ((u >> 6) & 0x3f));
+			*out++ = (char)(0x80 | (u & 0x3f));
+		}
+	}
+	*out = '\0';
+	return str;
+}
+
+/* A number's value as cJSON would give it (its text is kept apart). */
+static double
+build_number(const char *t, size_t n)
+{
+	double	 v = 0;
+	size_t	 i = t[0] == '-';
+
+	/* Integers of up to 15 digits are exact in a double: no strtod. */
+	if (n - i > 15 || n == i)
+		return strtod(t, NULL);
+	for (; i < n; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return strtod(t, NULL);
+		v = v * 10 + (t[i] - '0');
+	}
+	return t[0] == '-' ? -v : v;
+}
+
+/*
+ * Builds cJSON's tree of the minified text in one arena instead of one
+ * allocation per node and string (cJSON's own parser was most of the
+ * cost of a request): nodes linked as cJSON links them (first child's
+ * prev is the last child), numbers carrying the index of their text in
+ * valueint, strings their \u0000 flag.  The tree is read-only: it is
+ * released with the doc, never with cJSON_Delete.  Returns 0, or -1
+ * when out of memory.
+ */
+static int
+build_tree(struct json_doc *doc, struct build *b, size_t maxdepth)
+{
+	cJSON		*local[BUILD_STACK], **stack = local, *node, *parent;
+	const char	*key = NULL;
+	bool		 keynul = false, nul;
+	size_t		 depth = 0;
+	char		 c;
+	int		 rc = -1;
+
+	if (maxdepth > BUILD_STACK &&
+	    (stack = malloc(maxdepth * sizeof(*stack))) == NULL)
+		return -1;
+value:
+	node = &b->nodes[b->used++];
+	if (depth > 0) {
+		parent = stack[depth - 1];
+		if (parent->child == NULL) {
+			parent->child = node;
+			node->prev = node;
+		} else {
+			node->prev = parent->child->prev;
+			node->prev->next = node;
+			parent->child->prev = node;
+		}
+		if (key != NULL) {
+			node->string = (char *)key;
+			if (keynul && note_nul_key(doc, node) == -1)
+				goto done;
+			key = NULL;
+		}
+	} else
+		doc->root = node;
+	switch (*b->p) {
+	case '{':
+	case '[':
+		node->type = *b->p == '{' ? cJSON_Object : cJSON_Array;
+		b->p++;
+		if (*b->p == '}' || *b->p == ']') {
+			b->p++;
+			break;
+		}
+		stack[depth++] = node;
+		if (node->type == cJSON_Array)
+			goto value;
+		goto key;
+	case '"':
+		node->type = cJSON_String;
+		node->valuestring = build_string(b, &nul);
+		node->valueint = nul;
+		if (nul)
+			doc->nnul_strs++;
+		break;
+	case 't':
+		node->type = cJSON_True;
+		node->valueint = 1;
+		b->p += 4;
+		break;
+	case 'f':
+		node->type = cJSON_False;
+		b->p += 5;
+		break;
+	case 'n':
+		node->type = cJSON_NULL;
+		b->p += 4;
+		break;
+	default:
+		node->type = cJSON_Number;
+		node->valueint = (int)b->ni;
+		node->valuedouble = build_number(b->p, doc->nums[b->ni].len);
+		b->p += doc->nums[b->ni++].len;
+		break;
+	}
+after:
+	if (depth == 0) {
+		rc = 0;
+		goto done;
+	}
+	c = *b->p++;
+	if (c == ',') {
+		if (stack[depth - 1]->type == cJSON_Array)
+			goto value;
+		goto key;
+	}
+	/* '}' or ']' */
+	depth--;
+	goto after;
+key:
+	key = build_string(b, &keynul);
+	b->p++;		/* ':' */
+	goto value;
+done:
+	if (stack != local)
+		free(stack);
+	return rc;
 }
 
 enum json_status
@@ -427,9 +646,8 @@ json_parse(const char *body, size_t len, struct json_doc *doc,
     struct json_error *err)
 {
 	struct scan		 s;
+	struct build		 b;
 	enum json_status	 st = JSON_NOMEM;
-	size_t			 ni = 0, si = 0;
-	const char		*end;
 
 	memset(doc, 0, sizeof(*doc));
 	memset(&s, 0, sizeof(s));
@@ -449,7 +667,7 @@ json_parse(const char *body, size_t len, struct json_doc *doc,
 	if ((doc->min = malloc(len + 1)) == NULL ||
 	    (s.stack = malloc(len + 1)) == NULL ||
 	    (s.nums = malloc((len / 2 + 1) * sizeof(*s.nums))) == NULL ||
-	    (s.strnul = malloc(len / 2 + 1)) == NULL)
+	    (s.strs = malloc((len / 2 + 1) * sizeof(*s.strs))) == NULL)
 		goto fail;
 	s.out = doc->min;
 	if (!scan_run(&s)) {
@@ -459,15 +677,26 @@ json_parse(const char *body, size_t len, struct json_doc *doc,
 	doc->min[s.outlen] = '\0';
 	doc->min_len = s.outlen;
 	if (s.maxdepth > CJSON_DEPTH_LIMIT) {
-		/* Deeper than cJSON will go: duplicates cannot be judged. */
+		/* Deeper than cJSON would go: duplicates are not judged. */
 		st = JSON_TOO_DEEP;
 		goto judged;
 	}
-	doc->root = cJSON_ParseWithLengthOpts(doc->min, doc->min_len, &end, 0);
-	if (doc->root == NULL) {
-		/* The scan accepted it, so cJSON ran out of memory. */
+	doc->nums = s.nums;
+	doc->nnums = s.nnums;
+	s.nums = NULL;
+	/* One arena: a node per value, then a copy of min for the strings. */
+	if ((doc->arena = malloc(s.nvalues * sizeof(cJSON) + s.outlen + 1)) ==
+	    NULL)
 		goto fail;
-	}
+	memset(doc->arena, 0, s.nvalues * sizeof(cJSON));
+	memset(&b, 0, sizeof(b));
+	b.p = b.min = doc->min;
+	b.nodes = doc->arena;
+	b.text = (char *)(b.nodes + s.nvalues);
+	memcpy(b.text, doc->min, s.outlen + 1);
+	b.strs = s.strs;
+	if (build_tree(doc, &b, s.maxdepth) == -1)
+		goto fail;
 	if (!doc_check_dups(doc->root)) {
 		st = JSON_DUPLICATE_KEY;
 		goto judged;
@@ -480,12 +709,8 @@ json_parse(const char *body, size_t len, struct json_doc *doc,
 		st = JSON_TOO_DEEP;
 		goto judged;
 	}
-	if (!doc_attach(doc, doc->root, s.strnul, &ni, &si))
-		goto fail;
-	doc->nums = s.nums;
-	doc->nnums = s.nnums;
 	free(s.stack);
-	free(s.strnul);
+	free(s.strs);
 	return JSON_OK;
 
 judged:
@@ -500,7 +725,7 @@ judged:
 	}
 fail:
 	free(s.stack);
-	free(s.strnul);
+	free(s.strs);
 	free(s.nums);
 	json_doc_free(doc);
 	return st;
@@ -509,8 +734,8 @@ fail:
 void
 json_doc_free(struct json_doc *doc)
 {
-	if (doc->root != NULL)
-		cJSON_Delete(doc->root);
+	/* The tree lives in the arena (build_tree). */
+	free(doc->arena);
 	free(doc->min);
 	if (doc->nums != NULL)
 		free(doc->nums);

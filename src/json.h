@@ -10,10 +10,11 @@
 /*
  * Strict JSON intake.  One pass over the raw bytes checks the grammar
  * (RFC 8259) and UTF-8 and writes the minified text: the body with
- * insignificant whitespace removed and every other byte kept.  cJSON
- * then builds the tree from the minified text; the text of each number
- * and whether a string held \u0000 are kept beside the tree, because
- * cJSON turns numbers into doubles and strings into C strings.
+ * insignificant whitespace removed and every other byte kept.  A second
+ * pass over the minified text builds cJSON's tree (cJSON's types, read
+ * with cJSON's functions) in one allocation; the text of each number and
+ * whether a string held \u0000 are kept beside the tree, because cJSON
+ * holds numbers as doubles and strings as C strings.
  */
 
 #define JSON_MAX_DEPTH	64	/* SPEC §3: more is too_deep */
@@ -35,11 +36,13 @@ struct json_span {
 struct json_doc {
 	char		*min;		/* minified text, NUL-terminated */
 	size_t		 min_len;
-	cJSON		*root;
+	cJSON		*root;		/* read-only: never cJSON_Delete it */
+	void		*arena;		/* where the tree's nodes and strings are */
 	struct json_span *nums;		/* number texts in document order */
 	size_t		 nnums;
 	const cJSON	**nul_keys;	/* members whose key held \u0000 */
 	size_t		 nnul_keys;
+	size_t		 nnul_strs;	/* string values that held \u0000 */
 };
 
 struct json_error {

@@ -70,6 +70,11 @@ static const char *const type_problem[] = {
 static void	note_add(struct schema_result *, struct schema_notes *,
 		    const char *, const char *, ...)
 		    __attribute__((format(printf, 4, 5)));
+static void	note_path(struct schema_result *, struct schema_notes *,
+		    const char *, const char *, const char *);
+static const cJSON *member(const cJSON *, const char *);
+static const cJSON *member_next(const cJSON *, const char *,
+		    const cJSON **);
 static bool	type_ok(const struct json_doc *, const cJSON *, enum ftype);
 static void	check_fields(const struct json_doc *, struct schema_result *,
 		    const cJSON *, const char *, const struct field *, size_t,
@@ -102,6 +107,54 @@ note_add(struct schema_result *r, struct schema_notes *ns, const char *field,
 	va_start(ap, fmt);
 	vsnprintf(v->problem, sizeof(v->problem), fmt, ap);
 	va_end(ap);
+}
+
+/* A note on prefix + name, the path put together only when noted. */
+static void
+note_path(struct schema_result *r, struct schema_notes *ns, const char *prefix,
+    const char *name, const char *problem)
+{
+	char	 path[SCHEMA_FIELD_MAX];
+
+	snprintf(path, sizeof(path), "%s%s", prefix, name);
+	note_add(r, ns, path, "%s", problem);
+}
+
+/*
+ * The member of obj named name, or NULL: cJSON's lookup, with the first
+ * byte compared before calling strcmp (most keys differ there, and this
+ * runs for every field of the tables on every request).
+ */
+static const cJSON *
+member(const cJSON *obj, const char *name)
+{
+	const cJSON	*c;
+
+	if (!cJSON_IsObject(obj))
+		return NULL;
+	for (c = obj->child; c != NULL; c = c->next)
+		if (c->string != NULL && c->string[0] == name[0] &&
+		    strcmp(c->string, name) == 0)
+			return c;
+	return NULL;
+}
+
+/*
+ * member() for fields looked up in a table's order: *next, the member
+ * after the one found last, is tried first, so a body whose keys come
+ * in the table's order (Eka's do) costs one comparison per field.
+ */
+static const cJSON *
+member_next(const cJSON *obj, const char *name, const cJSON **next)
+{
+	const cJSON	*c = *next;
+
+	if (c == NULL || c->string == NULL || c->string[0] != name[0] ||
+	    strcmp(c->string, name) != 0)
+		c = member(obj, name);
+	if (c != NULL)
+		*next = c->next;
+	return c;
 }
 
 static bool
@@ -142,23 +195,23 @@ check_fields(const struct json_doc *doc, struct schema_result *r,
     const cJSON *obj, const char *prefix, const struct field *f, size_t n,
     bool required, bool relaxed)
 {
-	const cJSON	*v;
+	const cJSON	*v, *next = NULL;
 	enum ftype	 t;
-	char		 path[SCHEMA_FIELD_MAX];
 	size_t		 i;
 
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s%s", prefix, f[i].name);
-		v = cJSON_GetObjectItemCaseSensitive(obj, f[i].name);
+		v = member_next(obj, f[i].name, &next);
 		if (v == NULL) {
 			if (required && f[i].required)
-				note_add(r, &r->details, path, "is required");
+				note_path(r, &r->details, prefix, f[i].name,
+				    "is required");
 			continue;
 		}
 		/* Relaxed: every time field may be seconds, ms or RFC 3339. */
 		t = relaxed && f[i].type == FT_INT ? FT_TIME : f[i].type;
 		if (!type_ok(doc, v, t))
-			note_add(r, &r->details, path, "%s", type_problem[t]);
+			note_path(r, &r->details, prefix, f[i].name,
+			    type_problem[t]);
 	}
 }
 
@@ -170,7 +223,7 @@ check_enum(struct schema_result *r, const cJSON *data, const char *name,
 	char		 path[64];
 	size_t		 i;
 
-	v = cJSON_GetObjectItemCaseSensitive(data, name);
+	v = member(data, name);
 	if (!cJSON_IsString(v))
 		return;
 	for (i = 0; i < n; i++)
@@ -180,7 +233,11 @@ check_enum(struct schema_result *r, const cJSON *data, const char *name,
 	note_add(r, &r->warnings, path, "unknown %s value", name);
 }
 
-/* Every string, key or value, that held \u0000 is a problem (SPEC §3). */
+/*
+ * Every string value that held \u0000 is a problem (SPEC §3); keys are
+ * judged from doc->nul_keys.  The walk, which puts a path together for
+ * every node, runs only for a body that has one (doc->nnul_strs).
+ */
 static void
 check_nul(struct schema_result *r, const cJSON *node, char *path, size_t len)
 {
@@ -221,9 +278,9 @@ schema_check(const struct json_doc *doc, enum schema_mode mode,
 	bool		 appt, relaxed;
 
 	memset(r, 0, sizeof(*r));
-	ev = cJSON_GetObjectItemCaseSensitive(root, "event");
+	ev = member(root, "event");
 	if (mode == SCHEMA_RELAXED && ev == NULL) {
-		ev = cJSON_GetObjectItemCaseSensitive(root, "event_type");
+		ev = member(root, "event_type");
 		if (ev == NULL)
 			note_add(r, &r->details, "event",
 			    "is required (or event_type)");
@@ -234,7 +291,7 @@ schema_check(const struct json_doc *doc, enum schema_mode mode,
 	if (cJSON_IsString(ev) && !json_string_has_nul(ev))
 		r->event = ev->valuestring;
 	appt = is_appointment(r->event);
-	data = cJSON_GetObjectItemCaseSensitive(root, "data");
+	data = member(root, "data");
 
 	/* The envelope: fully required only for strict appointment.* events. */
 	relaxed = mode == SCHEMA_RELAXED;
@@ -247,8 +304,7 @@ schema_check(const struct json_doc *doc, enum schema_mode mode,
 	if (appt && cJSON_IsObject(data)) {
 		check_fields(doc, r, data, "data.", data_fields,
 		    NELEM(data_fields), !relaxed, relaxed);
-		ca = cJSON_GetObjectItemCaseSensitive(data,
-		    "custom_attributes");
+		ca = member(data, "custom_attributes");
 		if (cJSON_IsObject(ca)) {
 			static const struct field label = {
 				"label", FT_STRINGS, false
@@ -262,7 +318,8 @@ schema_check(const struct json_doc *doc, enum schema_mode mode,
 		    NELEM(known_action));
 	}
 	path[0] = '\0';
-	check_nul(r, root, path, 0);
+	if (doc->nnul_strs > 0)
+		check_nul(r, root, path, 0);
 	for (i = 0; i < doc->nnul_keys; i++)
 		note_add(r, &r->details, "", "a key must not contain \\u0000");
 	return r->details.n == 0 && !r->nomem;

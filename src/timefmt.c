@@ -15,12 +15,36 @@ static time_t	days_from_civil(int, int, int);
 void
 timefmt_iso_ms(const struct timespec *ts, char out[TIMEFMT_LEN])
 {
-	struct tm	 tm;
+	/* Each field's digits and the character after it. */
+	static const int	 width[7] = { 4, 2, 2, 2, 2, 2, 3 };
+	static const char	 sep[7] = "--T::.Z";
+	struct tm		 tm;
+	int			 f[7], i, n;
+	char			*p = out;
 
 	gmtime_r(&ts->tv_sec, &tm);
-	snprintf(out, TIMEFMT_LEN, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (long)(ts->tv_nsec / 1000000));
+	f[0] = tm.tm_year + 1900;
+	f[1] = tm.tm_mon + 1;
+	f[2] = tm.tm_mday;
+	f[3] = tm.tm_hour;
+	f[4] = tm.tm_min;
+	f[5] = tm.tm_sec;
+	f[6] = (int)(ts->tv_nsec / 1000000);
+	if (f[0] < 0 || f[0] > 9999) {
+		/* Not four digits: leave it to snprintf. */
+		snprintf(out, TIMEFMT_LEN,
+		    "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		    f[0], f[1], f[2], f[3], f[4], f[5], f[6]);
+		return;
+	}
+	/* Digit by digit rather than snprintf: this runs on every request. */
+	for (i = 0; i < 7; i++) {
+		for (n = width[i] - 1; n >= 0; n--, f[i] /= 10)
+			p[n] = (char)('0' + f[i] % 10);
+		p += width[i];
+		*p++ = sep[i];
+	}
+	*p = '\0';
 }
 
 /* The value of n decimal digits at s, or -1 if any is not a digit. */

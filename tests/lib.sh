@@ -99,7 +99,10 @@ install_ekahook() {
 
 # start_lighttpd MODE CONF [MAXPROCS] [EXTRA_ENV_LINES]
 #   MODE: fastcgi (mod_fastcgi spawning ekahook) or cgi (mod_cgi).
-#   CONF: the ekahook.conf to use (passed as EKAHOOK_CONFIG).
+#   CONF: the ekahook.conf to use (passed as EKAHOOK_CONFIG); empty:
+#         EKAHOOK_CONFIG is not set at all.
+#   EXTRA_ENV_LINES: more entries, each as ', "NAME" => "value"'.
+#   $LIGHTTPD_EXTRA_CONF, if set: lines appended to lighttpd.conf.
 # Serves ekahook at /eka/webhook on 127.0.0.1:$PORT; sets PORT, URL,
 # and LIGHTTPD_ERRLOG (where ekahook's stderr lands).
 start_lighttpd() {
@@ -107,6 +110,11 @@ start_lighttpd() {
 	conf=$2
 	procs=${3:-1}
 	extra_env=${4:-}
+	if [ -n "$conf" ]; then
+		env_list="\"EKAHOOK_CONFIG\" => \"$conf\"$extra_env"
+	else
+		env_list=${extra_env#, }
+	fi
 	d="$T/lighttpd"
 	mkdir -p "$d/www/eka" "$d/bin"
 	install_ekahook "$d/bin"
@@ -129,18 +137,22 @@ start_lighttpd() {
 			echo "  \"bin-path\" => \"$d/bin/ekahook\","
 			echo "  \"max-procs\" => $procs,"
 			echo '  "check-local" => "disable",'
-			echo "  \"bin-environment\" => ( \"EKAHOOK_CONFIG\" => \"$conf\"$extra_env )"
+			echo "  \"bin-environment\" => ( $env_list )"
 			echo ') ) )'
 		else
 			cp "$d/bin/ekahook" "$d/www/eka/webhook"
 			echo 'server.modules += ( "mod_cgi", "mod_setenv" )'
 			echo '$HTTP["url"] =~ "^/eka/webhook" {'
 			echo '  cgi.assign = ( "" => "" )'
-			echo "  setenv.set-environment = ( \"EKAHOOK_CONFIG\" => \"$conf\"$extra_env )"
+			echo "  setenv.set-environment = ( $env_list )"
 			echo '}'
 		fi
+		printf '%s\n' "${LIGHTTPD_EXTRA_CONF:-}"
 	} >"$d/lighttpd.conf"
-	lighttpd -D -f "$d/lighttpd.conf" >>"$d/stdout.log" 2>&1 &
+	# In the foreground lighttpd leaves its stderr, which its FastCGI
+	# and CGI children inherit, where it was: send it to the error log.
+	lighttpd -D -f "$d/lighttpd.conf" >>"$d/stdout.log" \
+	    2>>"$LIGHTTPD_ERRLOG" &
 	echo $! >>"$T/pids"
 	LIGHTTPD_PID=$!
 	wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$PORT/" ||
@@ -206,3 +218,92 @@ lines() {
 
 # run_as_nobody: a user that is not root, for servers that refuse root.
 TEST_USER=${TEST_USER:-nobody}
+
+# write_conf FILE: replaces FILE with stdin in one rename (a new inode,
+# so a running ekahook reloads it on its next request).
+write_conf() {
+	cat >"$1.new"
+	mv -f "$1.new" "$1"
+}
+
+# last_line FILE: the last line of FILE, without its newline.
+last_line() {
+	tail -n 1 "$1"
+}
+
+# expect_error STATUS CODE: the last answer is the JSON error answer of
+# SPEC §3: its status, Content-Type, and members in order.
+expect_error() {
+	expect_status "$1"
+	grep -qi '^content-type: application/json' "$T/resp.hdr" ||
+		fail "$1 $2: Content-Type is '$(header Content-Type)'"
+	[ "$(json '[keys_unsorted, .ok, .error, (.request_id | length > 0),
+	    (.message | type), (.details | type)]')" = \
+	    "[[\"ok\",\"request_id\",\"error\",\"message\",\"details\"],false,\"$2\",true,\"string\",\"array\"]" ] ||
+		fail "expected a $1 $2 answer, got: $BODY"
+}
+
+# expect_accepted true|false: the last answer is exactly
+# {"ok":true,"request_id":"…","duplicate":…}; sets $REQUEST_ID.
+expect_accepted() {
+	expect_status 200
+	REQUEST_ID=$(jq -r .request_id "$T/resp.body")
+	[ "$BODY" = "{\"ok\":true,\"request_id\":\"$REQUEST_ID\",\"duplicate\":$1}" ] &&
+	    [ -n "$REQUEST_ID" ] ||
+		fail "expected an accepted answer with duplicate $1, got: $BODY"
+}
+
+# expect_reject_line FILE STATUS CODE BODYFILE [body|sha|none]: the last
+# line of the reject file FILE is the one of SPEC §4 for the last
+# answer: same request_id and details, STATUS and CODE, body_bytes the
+# size of BODYFILE, and (body, the default) body_sha256 and the body
+# itself (body, or body_base64 when not UTF-8) giving back its exact
+# bytes; (sha) body_sha256 but no body (401); (none) neither (413).
+expect_reject_line() {
+	tail -n 1 "$1" >"$T/reject.line"
+	rl_common='"received_at","request_id","remote_addr","status","error","details","body_bytes"'
+	case ${5:-body} in
+	none) rl_keys="[$rl_common]" ;;
+	sha) rl_keys="[$rl_common,\"body_sha256\"]" ;;
+	body) rl_keys="[$rl_common,\"body_sha256\",\"<body>\"]" ;;
+	esac
+	rl_got=$(jq -c --slurpfile a "$T/resp.body" '[(keys_unsorted |
+	    map(if . == "body" or . == "body_base64" then "<body>" else . end)),
+	    .request_id == $a[0].request_id, .status, .error,
+	    .details == $a[0].details]' "$T/reject.line") || rl_got=unparsable
+	[ "$rl_got" = "[$rl_keys,true,$2,\"$3\",true]" ] ||
+		fail "reject line for $2 $3 (got $rl_got): $(cat "$T/reject.line")"
+	# The body's size, hash, and bytes (as text, or base64 when it is
+	# not UTF-8).
+	perl -MJSON::PP -MDigest::SHA=sha256_hex -MMIME::Base64 -e '
+	    my ($line, $file, $keep) = @ARGV;
+	    local $/;
+	    open(my $lf, "<:raw", $line) or die "$line: $!";
+	    open(my $bf, "<:raw", $file) or die "$file: $!";
+	    my $r = JSON::PP->new->utf8->decode(<$lf>);
+	    my $b = <$bf>;
+	    $b = "" unless defined $b;
+	    # Well-formed UTF-8 (RFC 3629): no overlongs, no surrogates.
+	    my $utf8 = $b =~ /\A(?:[\x00-\x7f]|[\xc2-\xdf][\x80-\xbf]|
+	        \xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|
+	        \xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|
+	        [\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})*\z/x;
+	    die "body_bytes $r->{body_bytes}, want ", length($b), "\n"
+	        unless $r->{body_bytes} == length($b);
+	    exit 0 if $keep eq "none";
+	    die "body_sha256 is not the body'"'"'s\n"
+	        unless $r->{body_sha256} eq sha256_hex($b);
+	    exit 0 if $keep eq "sha";
+	    if ($utf8) {
+	        die "a UTF-8 body is not kept as body\n"
+	            unless exists $r->{body};
+	        utf8::encode(my $text = $r->{body});
+	        die "body does not give back the bytes\n" unless $text eq $b;
+	    } else {
+	        die "a non-UTF-8 body is not kept as body_base64\n"
+	            unless exists $r->{body_base64};
+	        die "body_base64 does not give back the bytes\n"
+	            unless decode_base64($r->{body_base64}) eq $b;
+	    }' "$T/reject.line" "$4" "${5:-body}" 2>"$T/reject.err" ||
+		fail "reject line for $2 $3: $(cat "$T/reject.err"): $(cat "$T/reject.line")"
+}
