@@ -5,9 +5,9 @@ set -eu
 
 PKGS="build-essential autoconf automake libtool pkg-config
 libfcgi-dev libcjson-dev check nettle-dev libcurl4-openssl-dev
-lighttpd apache2 libapache2-mod-fcgid nginx spawn-fcgi
+lighttpd apache2 libapache2-mod-fcgid nginx spawn-fcgi systemd mandoc
 curl jq procps psmisc util-linux valgrind clang libclang-rt-14-dev
-cppcheck clang-tidy wrk webhook php-fpm patchelf"
+cppcheck clang-tidy wrk webhook php-fpm patchelf logrotate"
 
 missing=
 for p in $PKGS; do
