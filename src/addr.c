@@ -61,9 +61,10 @@ addr_parse_one(const char *s, size_t n, struct addr_rule *r)
 		*slash++ = '\0';
 	if (addr_to_bytes(text, &r->family, r->net) == -1)
 		return -1;
-	max = r->family == AF_INET ? 32 : 128;
+	/* An IPv4-mapped address is written, and its prefix counted, as IPv6. */
+	max = r->family == AF_INET && strchr(text, ':') == NULL ? 32 : 128;
 	if (slash == NULL) {
-		r->prefix = max;
+		r->prefix = r->family == AF_INET ? 32 : 128;
 		return 0;
 	}
 	if (*slash < '0' || *slash > '9')

@@ -62,6 +62,7 @@ static const struct key	*key_find(const char *, size_t);
 static int	 conf_set(struct conf *, const struct key *, const char *,
 		    char *, size_t);
 static char	*path_join(const char *, const char *);
+static char	*dir_absolute(const char *);
 static int	 parse_uint(const char *, unsigned long long, unsigned long long,
 		    unsigned long long *);
 static int	 parse_list(const char *, char ***, size_t *);
@@ -94,6 +95,25 @@ path_join(const char *dir, const char *p)
 		return NULL;
 	snprintf(r, n, "%s/%s", dir, p);
 	return r;
+}
+
+/*
+ * The directory relative paths are taken against, made absolute: SPEC §4
+ * and §5 hand out absolute paths, and a later chdir must not move them.
+ * Returns a malloc'd path or NULL.
+ */
+static char *
+dir_absolute(const char *dir)
+{
+	char	 cwd[PATH_MAX];
+
+	if (dir[0] == '/')
+		return strdup(dir);
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return NULL;
+	if (strcmp(dir, ".") == 0)
+		return strdup(cwd);
+	return path_join(cwd, dir);
 }
 
 static int
@@ -309,8 +329,18 @@ conf_read_file(struct conf *c, const char *file, char *err, size_t errlen)
 		if (*s == '\0' || *s == '#')
 			continue;
 		if ((eq = strchr(s, '=')) == NULL) {
-			snprintf(err, errlen, "%s:%u: expected \"key = value\"",
-			    file, lineno);
+			/*
+			 * Name the key when the line starts with one; never
+			 * echo the rest, which may be a signing key.
+			 */
+			if ((k = key_find(s, strcspn(s, " \t"))) != NULL)
+				snprintf(err, errlen,
+				    "%s:%u: %s: expected \"key = value\"",
+				    file, lineno, k->name);
+			else
+				snprintf(err, errlen,
+				    "%s:%u: expected \"key = value\"",
+				    file, lineno);
 			goto fail;
 		}
 		*eq = '\0';
@@ -363,7 +393,7 @@ int
 conf_load(const char *file, const char *base_dir, conf_getenv_fn getenv_fn,
     void *arg, struct conf *c, char *err, size_t errlen)
 {
-	char		 name[64], why[256], *p;
+	char		 name[64], why[256], *p, *dir;
 	const char	*v;
 	size_t		 i, j;
 
@@ -372,13 +402,17 @@ conf_load(const char *file, const char *base_dir, conf_getenv_fn getenv_fn,
 		if ((c->file = strdup(file)) == NULL)
 			goto nomem;
 		if ((p = strrchr(c->file, '/')) == NULL)
-			c->base_dir = strdup(".");
+			dir = strdup(".");
 		else if (p == c->file)
-			c->base_dir = strdup("/");
+			dir = strdup("/");
 		else
-			c->base_dir = strndup(c->file, (size_t)(p - c->file));
+			dir = strndup(c->file, (size_t)(p - c->file));
 	} else
-		c->base_dir = strdup(base_dir != NULL ? base_dir : ".");
+		dir = strdup(base_dir != NULL ? base_dir : ".");
+	if (dir == NULL)
+		goto nomem;
+	c->base_dir = dir_absolute(dir);
+	free(dir);
 	if (c->base_dir == NULL)
 		goto nomem;
 	for (i = 0; i < NKEYS; i++)

@@ -67,11 +67,18 @@ logfile_open(struct logfile *lf, bool *created)
 		errno = EINVAL;
 		return -1;
 	}
-	fd = open(lf->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
+	/*
+	 * Read access lets logfile_append look at the last byte for a torn
+	 * line (pread on an O_WRONLY descriptor fails with EBADF); a file
+	 * we may only write to is still used.
+	 */
+	fd = open(lf->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
 	    LOGFILE_MODE);
 	if (fd != -1)
 		*created = true;
-	else if (errno == EEXIST)
+	else if (errno == EEXIST &&
+	    (fd = open(lf->path, O_RDWR | O_APPEND | O_CLOEXEC)) == -1 &&
+	    errno == EACCES)
 		fd = open(lf->path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd == -1)
 		return -1;

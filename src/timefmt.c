@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,10 +152,12 @@ timefmt_parse(const char *s, time_t *out)
 
 	if (rfc3339_fields(s, strlen(s), out))
 		return 0;
-	if (*s == '\0')
+	/* Plain digits only: strtoll would also take blanks and a sign. */
+	if (*s < '0' || *s > '9')
 		return -1;
+	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (*end != '\0' || v < 0)
+	if (*end != '\0' || errno != 0)
 		return -1;
 	*out = (time_t)v;
 	return 0;

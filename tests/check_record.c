@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <string.h>
+
+#include "record.h"
+#include "suites.h"
+
+static struct schema_note	 one_note[1] = {
+	{ "data.status", "unknown status value" },
+};
+static struct schema_notes	 notes = { one_note, 1, 1 };
+
+START_TEST(accept_line_is_exact)
+{
+	struct accept_rec	 r = {
+		.received_at = "2026-11-23T20:20:42.123Z",
+		.request_id = "rid-1",
+		.remote_addr = "203.0.113.9",
+		.verified = true,
+		.duplicate = false,
+		.warnings = &notes,
+		.event = "{\"a\":1}",
+		.event_len = 7,
+	};
+	struct buf		 b;
+
+	buf_init(&b);
+	record_accept(&b, &r);
+	ck_assert_str_eq(buf_cstr(&b),
+	    "{\"received_at\":\"2026-11-23T20:20:42.123Z\","
+	    "\"request_id\":\"rid-1\",\"remote_addr\":\"203.0.113.9\","
+	    "\"signature\":\"verified\",\"duplicate\":false,"
+	    "\"warnings\":[{\"field\":\"data.status\","
+	    "\"problem\":\"unknown status value\"}],\"event\":{\"a\":1}}\n");
+
+	buf_reset(&b);
+	r.verified = false;
+	r.duplicate = true;
+	r.warnings = NULL;
+	r.remote_addr = NULL;
+	record_accept(&b, &r);
+	ck_assert_str_eq(buf_cstr(&b),
+	    "{\"received_at\":\"2026-11-23T20:20:42.123Z\","
+	    "\"request_id\":\"rid-1\",\"remote_addr\":null,"
+	    "\"signature\":\"unsigned\",\"duplicate\":true,"
+	    "\"warnings\":[],\"event\":{\"a\":1}}\n");
+	buf_free(&b);
+}
+END_TEST
+
+/* The event is copied as given, bytes and all. */
+START_TEST(accept_line_keeps_the_event_bytes)
+{
+	static const char ev[] = "{\"n\":1.50,\"s\":\"\\u00e9\xc3\xa9\"}";
+	struct accept_rec	 r = {
+		.received_at = "t", .request_id = "r", .remote_addr = "::1",
+		.event = ev, .event_len = sizeof(ev) - 1,
+	};
+	struct buf		 b;
+
+	buf_init(&b);
+	record_accept(&b, &r);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), ",\"event\":"));
+	ck_assert_str_eq(strstr(buf_cstr(&b), ",\"event\":") + 9,
+	    "{\"n\":1.50,\"s\":\"\\u00e9\xc3\xa9\"}}\n");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(reject_line_is_exact)
+{
+	struct reject_rec	 r = {
+		.received_at = "2026-11-23T20:20:42.123Z",
+		.request_id = "rid-2",
+		.remote_addr = "198.51.100.7",
+		.status = 422,
+		.error = "invalid_event",
+		.details = &notes,
+		.body_bytes = 7,
+		.body = "{\"a\":1}",
+		.keep_body = true,
+	};
+	struct buf		 b;
+
+	buf_init(&b);
+	record_reject(&b, &r);
+	ck_assert_str_eq(buf_cstr(&b),
+	    "{\"received_at\":\"2026-11-23T20:20:42.123Z\","
+	    "\"request_id\":\"rid-2\",\"remote_addr\":\"198.51.100.7\","
+	    "\"status\":422,\"error\":\"invalid_event\","
+	    "\"details\":[{\"field\":\"data.status\","
+	    "\"problem\":\"unknown status value\"}],\"body_bytes\":7,"
+	    "\"body_sha256\":\"015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5ce"
+	    "beae62276a97f862\",\"body\":\"{\\\"a\\\":1}\"}\n");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(reject_line_has_no_body_for_401)
+{
+	struct reject_rec	 r = {
+		.received_at = "t", .request_id = "r", .remote_addr = NULL,
+		.status = 401, .error = "signature_invalid",
+		.body_bytes = 3, .body = "abc", .keep_body = false,
+	};
+	struct buf		 b;
+
+	buf_init(&b);
+	record_reject(&b, &r);
+	ck_assert_str_eq(buf_cstr(&b),
+	    "{\"received_at\":\"t\",\"request_id\":\"r\",\"remote_addr\":null,"
+	    "\"status\":401,\"error\":\"signature_invalid\",\"details\":[],"
+	    "\"body_bytes\":3,\"body_sha256\":\"ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad\"}\n");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(reject_line_has_neither_body_nor_hash_when_not_read)
+{
+	struct reject_rec	 r = {
+		.received_at = "t", .request_id = "r", .remote_addr = "::1",
+		.status = 413, .error = "body_too_large",
+		.body_bytes = 1000000, .body = NULL, .keep_body = true,
+	};
+	struct buf		 b;
+
+	buf_init(&b);
+	record_reject(&b, &r);
+	ck_assert_str_eq(buf_cstr(&b),
+	    "{\"received_at\":\"t\",\"request_id\":\"r\",\"remote_addr\":\"::1\","
+	    "\"status\":413,\"error\":\"body_too_large\",\"details\":[],"
+	    "\"body_bytes\":1000000}\n");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(reject_line_keeps_invalid_utf8_as_base64)
+{
+	struct reject_rec	 r = {
+		.received_at = "t", .request_id = "r", .remote_addr = "::1",
+		.status = 400, .error = "invalid_json",
+		.body_bytes = 3, .body = "\xff\xfe{", .keep_body = true,
+	};
+	struct buf		 b;
+
+	buf_init(&b);
+	record_reject(&b, &r);
+	ck_assert_str_eq(buf_cstr(&b),
+	    "{\"received_at\":\"t\",\"request_id\":\"r\",\"remote_addr\":\"::1\","
+	    "\"status\":400,\"error\":\"invalid_json\",\"details\":[],"
+	    "\"body_bytes\":3,\"body_sha256\":\"5f8e3f357eca3664fc07caa7b3d65f60"
+	    "1a5941f143c11a3416d5475a805d63d7\",\"body_base64\":\"//57\"}\n");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(reject_line_escapes_a_body_with_nul_and_quotes)
+{
+	struct reject_rec	 r = {
+		.received_at = "t", .request_id = "r", .remote_addr = "::1",
+		.status = 400, .error = "invalid_json",
+		.body_bytes = 5, .body = "a\0b\"\n", .keep_body = true,
+	};
+	struct buf		 b;
+
+	buf_init(&b);
+	record_reject(&b, &r);
+	ck_assert_str_eq(strstr(buf_cstr(&b), ",\"body_sha256\""),
+	    ",\"body_sha256\":\"af45a6b03e1c2262ded7238088d4f40331379ef53501b472"
+	    "fe2c38ecef6bdd8b\",\"body\":\"a\\u0000b\\\"\\n\"}\n");
+	buf_free(&b);
+}
+END_TEST
+
+START_TEST(sha256_of_known_strings)
+{
+	char	 hex[65];
+
+	record_sha256_hex("abc", 3, hex);
+	ck_assert_str_eq(hex,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	record_sha256_hex("", 0, hex);
+	ck_assert_str_eq(hex,
+	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+END_TEST
+
+START_TEST(utf8_validity)
+{
+	static const struct {
+		const char	*s;
+		size_t		 n;
+		bool		 ok;
+	} cases[] = {
+		{ "", 0, true },
+		{ "plain ascii", 11, true },
+		{ "a\0b", 3, true },
+		{ "\xc3\xa9", 2, true },
+		{ "\xe2\x82\xac", 3, true },
+		{ "\xf0\x9f\x98\x80", 4, true },
+		{ "\xf4\x8f\xbf\xbf", 4, true },
+		{ "\xef\xbf\xbf", 3, true },
+		{ "\xc0\x80", 2, false },
+		{ "\xc1\xbf", 2, false },
+		{ "\xe0\x80\x80", 3, false },
+		{ "\xed\xa0\x80", 3, false },
+		{ "\xf0\x80\x80\x80", 4, false },
+		{ "\xf4\x90\x80\x80", 4, false },
+		{ "\xf5\x80\x80\x80", 4, false },
+		{ "\xff", 1, false },
+		{ "\x80", 1, false },
+		{ "\xc3", 1, false },
+		{ "\xe2\x82", 2, false },
+		{ "\xc3\x28", 2, false },
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(record_utf8_valid(cases[i].s, cases[i].n) ==
+		    cases[i].ok, "case %zu", i);
+}
+END_TEST
+
+Suite *
+record_suite(void)
+{
+	Suite	*s = suite_create("record");
+	TCase	*tc;
+
+	tc = tcase_create("lines");
+	tcase_add_test(tc, accept_line_is_exact);
+	tcase_add_test(tc, accept_line_keeps_the_event_bytes);
+	tcase_add_test(tc, reject_line_is_exact);
+	tcase_add_test(tc, reject_line_has_no_body_for_401);
+	tcase_add_test(tc, reject_line_has_neither_body_nor_hash_when_not_read);
+	tcase_add_test(tc, reject_line_keeps_invalid_utf8_as_base64);
+	tcase_add_test(tc, reject_line_escapes_a_body_with_nul_and_quotes);
+	tcase_add_test(tc, sha256_of_known_strings);
+	tcase_add_test(tc, utf8_validity);
+	suite_add_tcase(s, tc);
+	return s;
+}
