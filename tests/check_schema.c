@@ -589,6 +589,36 @@ START_TEST(nul_in_a_value_is_a_detail_with_its_path)
 }
 END_TEST
 
+/* A path longer than a note holds is cut, never overrun. */
+START_TEST(nul_deep_under_long_keys_gets_a_cut_path)
+{
+	static const char key[] = "\"a_rather_long_key_name\":";
+	struct verdict	 v;
+	char		*body, *p;
+	size_t		 depth = 60, i, n;
+
+	n = 64 + depth * (sizeof(key) + 2);
+	body = malloc(n);
+	ck_assert_ptr_nonnull(body);
+	p = body + snprintf(body, n, "{\"event\":\"x.y\",\"data\":");
+	for (i = 0; i < depth; i++)
+		p += snprintf(p, n - (size_t)(p - body), "{%s", key);
+	p += snprintf(p, n - (size_t)(p - body), "[\"\\u0000\"]");
+	for (i = 0; i < depth; i++)
+		*p++ = '}';
+	snprintf(p, n - (size_t)(p - body), "}");
+	judge(&v, body, SCHEMA_STRICT);
+	ck_assert(!v.valid);
+	ck_assert_uint_eq(v.r.details.n, 1);
+	ck_assert_uint_eq(strlen(v.r.details.v[0].field),
+	    SCHEMA_FIELD_MAX - 1);
+	ck_assert_mem_eq(v.r.details.v[0].field,
+	    "data.a_rather_long_key_name.a_rather", 36);
+	verdict_free(&v);
+	free(body);
+}
+END_TEST
+
 START_TEST(mode_names_parse)
 {
 	enum schema_mode	 m;
@@ -626,6 +656,7 @@ schema_suite(void)
 	tcase_add_test(tc, every_known_status_and_action_passes_without_warning);
 	tcase_add_test(tc, strict_other_events_need_only_event_and_data);
 	tcase_add_test(tc, nul_in_a_value_is_a_detail_with_its_path);
+	tcase_add_test(tc, nul_deep_under_long_keys_gets_a_cut_path);
 	tcase_add_test(tc, mode_names_parse);
 	suite_add_tcase(s, tc);
 
