@@ -659,10 +659,6 @@ write_results() {
 		echo "|---|---:|"
 		awk '{ printf "| `%s` | %d |\n", $1, $2 }' "$T/stages.txt"
 		write_targets
-		if [ -f "$SRCDIR/bench/READING.md" ]; then
-			echo
-			cat "$SRCDIR/bench/READING.md"
-		fi
 		echo
 		echo "## Raw runs"
 		echo
