@@ -124,11 +124,19 @@ descendants() (
 	done
 )
 
+# Processes that carry this run's EKAHOOK_CONFIG: ekahook's backends and
+# whatever they forked, hook runners that left their parents included.
+config_pids() {
+	[ -n "${D:-}" ] && [ -f "$D/ekahook.conf" ] || return 0
+	grep -l -a -F "EKAHOOK_CONFIG=$D/ekahook.conf" /proc/[0-9]*/environ \
+	    2>/dev/null | sed 's|^/proc/\([0-9]*\)/environ$|\1|' || :
+}
+
 # Stops the processes of the current stack: TERM, then KILL after 10 s.
 stop_stack() {
 	[ -f "${STACK_PIDS:-/nonexistent}" ] || return 0
 	all=$(cat "$STACK_PIDS")
-	all="$all $(descendants $all)"
+	all="$all $(descendants $all) $(config_pids)"
 	for p in $all; do kill -TERM "$p" 2>/dev/null || :; done
 	i=0
 	while [ $i -lt 200 ]; do
@@ -216,6 +224,7 @@ ekahook_stack() {
 		printf '%s\n' "$1"
 	} >"$D/ekahook.conf"
 	fastcgi_spawn "$EKAHOOK" "\"EKAHOOK_CONFIG\" => \"$D/ekahook.conf\""
+	BACKENDS_CMD="config_pids"
 	LINES_CMD="count_lines $D/events.ndjson"
 }
 
