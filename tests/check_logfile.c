@@ -260,14 +260,23 @@ START_TEST(a_torn_last_line_gets_ours_on_a_new_line)
 {
 	struct logfile	 lf;
 	char		*text;
+	int		 quiet;
 
 	tu_write_str(path, "{\"complete\":1}\n{\"torn");
 	logfile_init(&lf, path, 0, 0);
+	quiet = tu_stderr_off();
 	ck_assert_int_eq(logfile_append(&lf, "{\"a\":1}\n", 8, false), 0);
 	ck_assert_int_eq(logfile_append(&lf, "{\"b\":2}\n", 8, false), 0);
+	tu_stderr_on(quiet);
+	/*
+	 * The fragment may be cut off (no partial line is kept) or left on
+	 * a line of its own; either way complete lines stay and ours are
+	 * whole lines.
+	 */
 	text = tu_read(path, NULL);
-	ck_assert_str_eq(text,
-	    "{\"complete\":1}\n{\"torn\n{\"a\":1}\n{\"b\":2}\n");
+	ck_assert_msg(strcmp(text, "{\"complete\":1}\n{\"a\":1}\n"
+	    "{\"b\":2}\n") == 0 || strcmp(text, "{\"complete\":1}\n{\"torn\n"
+	    "{\"a\":1}\n{\"b\":2}\n") == 0, "\"%s\"", text);
 	free(text);
 	logfile_close(&lf);
 	free(lf.path);
