@@ -575,6 +575,43 @@ START_TEST(storage_failure_gets_503_and_leaves_no_marker)
 }
 END_TEST
 
+/* SPEC §2: the environment first, then the request's parameters. */
+START_TEST(config_path_may_come_from_a_request_parameter)
+{
+	struct fake	 f;
+	char		*other, *other_log, text[512];
+
+	other = tu_join(dir, "other.conf");
+	other_log = tu_join(dir, "other.ndjson");
+	snprintf(text, sizeof(text), "log_file = %s\nlog_fsync = never\n",
+	    other_log);
+	tu_write_str(other, text);
+
+	/* Only as a parameter (Apache SetEnv through .htaccess). */
+	ck_assert_int_eq(unsetenv("EKAHOOK_CONFIG"), 0);
+	fake_init(&f, "POST", "{\"event\":\"x.y\",\"data\":{}}",
+	    strlen("{\"event\":\"x.y\",\"data\":{}}"));
+	fake_set(&f, "EKAHOOK_CONFIG", other);
+	serve(&f);
+	ck_assert_int_eq(h.status, 200);
+	ck_assert(tu_exists(other_log));
+	ck_assert(!tu_exists(events));
+	buf_free(&f.out);
+
+	/* Both: the process environment wins. */
+	ck_assert_int_eq(setenv("EKAHOOK_CONFIG", conf_path, 1), 0);
+	fake_init(&f, "POST", "{\"event\":\"x.z\",\"data\":{}}",
+	    strlen("{\"event\":\"x.z\",\"data\":{}}"));
+	fake_set(&f, "EKAHOOK_CONFIG", other);
+	serve(&f);
+	ck_assert_int_eq(h.status, 200);
+	ck_assert(tu_exists(events));
+	buf_free(&f.out);
+	free(other);
+	free(other_log);
+}
+END_TEST
+
 START_TEST(json_type_names)
 {
 	ck_assert(handler_is_json_type("application/json"));
@@ -609,6 +646,7 @@ handler_suite(void)
 	tcase_add_test(tc, an_address_outside_allow_from_gets_403);
 	tcase_add_test(tc, signatures_are_required_once_a_key_is_set);
 	tcase_add_test(tc, storage_failure_gets_503_and_leaves_no_marker);
+	tcase_add_test(tc, config_path_may_come_from_a_request_parameter);
 	tcase_add_test(tc, json_type_names);
 	suite_add_tcase(s, tc);
 	return s;
