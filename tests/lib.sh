@@ -162,6 +162,10 @@ start_lighttpd() {
 stop_lighttpd() {
 	kill -TERM "$LIGHTTPD_PID" 2>/dev/null || true
 	wait_for 10 sh -c "! kill -0 $LIGHTTPD_PID" || kill -KILL "$LIGHTTPD_PID" 2>/dev/null || true
+	# Its FastCGI and CGI children end on their own time (slowly under
+	# ASan); a restart copies the binary over theirs (ETXTBSY).
+	wait_for 10 sh -c "! pgrep -f '$T/lighttpd/(bin|www)/'" ||
+		pkill -KILL -f "$T/lighttpd/(bin|www)/" 2>/dev/null || true
 }
 
 # request METHOD URL [curl args...]: the answer's status in $STATUS,

@@ -61,8 +61,8 @@ ok "a body refused (413), then accepted: not a duplicate"
 
 # --- 20 concurrent POSTs of one body across 4 processes: exactly one
 # is new.  Two rounds, two bodies.
-[ "$(pgrep -c -f "^$T/lighttpd/bin/ekahook")" = 4 ] ||
-	fail "expected 4 ekahook processes, found $(pgrep -c -f "^$T/lighttpd/bin/ekahook")"
+[ "$(pgrep -c -f "$T/lighttpd/bin/ekahook")" = 4 ] ||
+	fail "expected 4 ekahook processes, found $(pgrep -c -f "$T/lighttpd/bin/ekahook")"
 for round in race1 race2; do
 	body "$round"
 	lines_before=$(lines "$EVENTS")

@@ -199,7 +199,7 @@ jq -r .request_id "$T/answers" | sort | uniq -d >"$T/dups"
 [ "$(jq -r 'select(.ok) | .request_id' "$T/answers" | sort)" = \
     "$(tail -n 8 "$EVENTS" | jq -r .request_id | sort)" ] ||
 	fail "the accepted answers' ids are not the logged ones"
-ok "208 answers from 4 processes and a restart: unique request ids; the 8 logged are the answered"
+ok "208 answers, 4 at a time, max-procs 4, before and after a restart: unique request ids; the 8 logged are the answered"
 
 # --- Every line of both files: received_at's form, remote_addr.
 jq -r .received_at "$EVENTS" "$REJECTS" | grep -Evq "$TIME_RE" &&
