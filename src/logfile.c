@@ -3,6 +3,7 @@
 
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,12 +17,17 @@
 
 #define LOGFILE_MODE		0640
 #define LOGFILE_MAX_TRIES	64	/* rotations raced against in one append */
+#define LOGFILE_SCAN_CHUNK	8192	/* read backwards this much at a time */
+#define LOGFILE_TORN_MAX	(64L * 1024 * 1024)	/* longest fragment cut */
 
-static int	logfile_open(struct logfile *, bool *created);
+static int	logfile_open(struct logfile *);
 static int	logfile_lock(int);
+static bool	logfile_is_current(const struct logfile *);
+static void	logfile_mend_tail(const struct logfile *, off_t *, bool *);
 static int	logfile_rotate(const struct logfile *);
+static int	logfile_write(int, const char *, size_t, bool, off_t);
+static int	logfile_sync(struct logfile *);
 static void	sync_dir_of(const char *);
-static int	write_all_once(int, const char *, size_t, off_t);
 
 void
 logfile_init(struct logfile *lf, const char *path, uint64_t max_bytes,
@@ -55,31 +61,30 @@ logfile_close(struct logfile *lf)
 	lf->fd = -1;
 }
 
-/* Opens the file at the path; sets *created when this call made it. */
+/*
+ * Opens (creating if needed) the file at the path.  O_CREAT without
+ * O_EXCL: a file renamed away between a create that failed and an open
+ * would otherwise fail a request.  Read access is wanted to look at the
+ * tail (logfile_mend_tail) but not required.
+ */
 static int
-logfile_open(struct logfile *lf, bool *created)
+logfile_open(struct logfile *lf)
 {
 	struct stat	 st;
 	int		 fd;
 
-	*created = false;
 	if (lf->path == NULL) {
 		errno = EINVAL;
 		return -1;
 	}
-	/*
-	 * Read access lets logfile_append look at the last byte for a torn
-	 * line (pread on an O_WRONLY descriptor fails with EBADF); a file
-	 * we may only write to is still used.
-	 */
-	fd = open(lf->path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC,
+	lf->readable = true;
+	fd = open(lf->path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
 	    LOGFILE_MODE);
-	if (fd != -1)
-		*created = true;
-	else if (errno == EEXIST &&
-	    (fd = open(lf->path, O_RDWR | O_APPEND | O_CLOEXEC)) == -1 &&
-	    errno == EACCES)
-		fd = open(lf->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd == -1 && errno == EACCES) {
+		lf->readable = false;
+		fd = open(lf->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+		    LOGFILE_MODE);
+	}
 	if (fd == -1)
 		return -1;
 	if (fstat(fd, &st) == -1) {
@@ -94,6 +99,7 @@ logfile_open(struct logfile *lf, bool *created)
 	lf->fd = fd;
 	lf->dev = st.st_dev;
 	lf->ino = st.st_ino;
+	lf->dir_synced = false;
 	return 0;
 }
 
@@ -104,6 +110,63 @@ logfile_lock(int fd)
 		if (errno != EINTR)
 			return -1;
 	return 0;
+}
+
+/* True when the open file is still the one at the path. */
+static bool
+logfile_is_current(const struct logfile *lf)
+{
+	struct stat	 st;
+
+	return stat(lf->path, &st) == 0 && st.st_ino == lf->ino &&
+	    st.st_dev == lf->dev;
+}
+
+/*
+ * A file whose last byte is not '\n' ends in a line that its writer
+ * never finished: ekahook cuts its own short writes, so that writer was
+ * killed inside write(2) (SIGKILL between two pages of the copy) or the
+ * machine went down, and no 200 was sent for it.  The fragment is cut
+ * off, under the lock, so the log keeps no partial line (SPEC §3) and
+ * *size becomes the new size.  When it cannot be read or cut, *newline
+ * asks for our line to start on a line of its own instead.
+ */
+static void
+logfile_mend_tail(const struct logfile *lf, off_t *size, bool *newline)
+{
+	char	 chunk[LOGFILE_SCAN_CHUNK], *nl;
+	off_t	 end = *size, from, keep = -1;
+
+	*newline = false;
+	if (*size == 0)
+		return;
+	if (!lf->readable || pread(lf->fd, chunk, 1, *size - 1) != 1) {
+		/* Cannot tell; a stray empty line is better than a torn one. */
+		*newline = lf->readable;
+		return;
+	}
+	if (chunk[0] == '\n')
+		return;
+	while (keep == -1 && end > 0 && *size - end < LOGFILE_TORN_MAX) {
+		from = end > (off_t)sizeof(chunk) ?
+		    end - (off_t)sizeof(chunk) : 0;
+		if (pread(lf->fd, chunk, (size_t)(end - from), from) !=
+		    end - from)
+			break;
+		if ((nl = memrchr(chunk, '\n', (size_t)(end - from))) != NULL)
+			keep = from + (nl - chunk) + 1;
+		else if (from == 0)
+			keep = 0;	/* the whole file is one fragment */
+		end = from;
+	}
+	if (keep == -1 || ftruncate(lf->fd, keep) == -1) {
+		*newline = true;
+		return;
+	}
+	fprintf(stderr, "ekahook: %s: cut off a partial last line of %lld "
+	    "bytes (its writer died before finishing it)\n", lf->path,
+	    (long long)(*size - keep));
+	*size = keep;
 }
 
 /* Makes a rename or a new file durable: fsync of its directory. */
@@ -129,7 +192,10 @@ sync_dir_of(const char *path)
 
 /*
  * path.keep is dropped, path.N becomes path.N+1, path becomes path.1.
- * Called with the lock on the current file held.
+ * Called with the lock on the current file held; only the holder of
+ * that lock can see its file as current, so rotations never overlap.
+ * Another tool (logrotate) may rename path away meanwhile: then there
+ * is nothing left to rotate, and the caller follows the path anyway.
  */
 static int
 logfile_rotate(const struct logfile *lf)
@@ -138,7 +204,7 @@ logfile_rotate(const struct logfile *lf)
 	unsigned	 i;
 
 	if (lf->keep == 0)
-		return unlink(lf->path);
+		return unlink(lf->path) == -1 && errno != ENOENT ? -1 : 0;
 	snprintf(to, sizeof(to), "%s.%u", lf->path, lf->keep);
 	if (unlink(to) == -1 && errno != ENOENT)
 		return -1;
@@ -149,96 +215,105 @@ logfile_rotate(const struct logfile *lf)
 			return -1;
 	}
 	snprintf(to, sizeof(to), "%s.1", lf->path);
-	return rename(lf->path, to);
+	if (rename(lf->path, to) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
 }
 
-/* One write(2); a short one is cut back to off.  Returns 0 or -1. */
+/*
+ * One write(2) of the line, after a '\n' with newline (one writev(2):
+ * still a single append).  A short write is cut back to off, the size
+ * before it.  Returns 0 or -1.
+ */
 static int
-write_all_once(int fd, const char *p, size_t n, off_t off)
+logfile_write(int fd, const char *line, size_t len, bool newline, off_t off)
 {
-	ssize_t	 w;
-	int	 saved;
+	static char	 nl[] = "\n";
+	struct iovec	 iov[2];
+	ssize_t		 w;
+	size_t		 total = len + newline;
+	int		 saved;
 
+	iov[0].iov_base = nl;
+	iov[0].iov_len = 1;
+	iov[1].iov_base = (void *)line;
+	iov[1].iov_len = len;
 	do
-		w = write(fd, p, n);
+		w = writev(fd, newline ? iov : iov + 1, newline ? 2 : 1);
 	while (w == -1 && errno == EINTR);
-	if (w == (ssize_t)n)
+	if (w == (ssize_t)total)
 		return 0;
 	saved = w == -1 ? errno : ENOSPC;
-	/* Leave no partial line (SPEC §3, 503). */
-	if (w > 0)
-		(void)ftruncate(fd, off);
+	/* Leave no partial line (SPEC §3, 503); say so if even that fails. */
+	if (w > 0 && ftruncate(fd, off) == -1)
+		fprintf(stderr, "ekahook: cannot cut back a partial line: %s\n",
+		    strerror(errno));
 	errno = saved;
 	return -1;
+}
+
+/*
+ * Puts the line on disk; called without the lock, so that concurrent
+ * writers' syncs overlap.  The directory is synced once per file
+ * opened: the file may be new (made by any process) or just renamed by
+ * a rotation, and its name must survive a crash as well as its data.
+ */
+static int
+logfile_sync(struct logfile *lf)
+{
+	int	 saved;
+
+	if (fdatasync(lf->fd) == -1) {
+		saved = errno;
+		logfile_close(lf);
+		errno = saved;
+		return -1;
+	}
+	if (!lf->dir_synced) {
+		sync_dir_of(lf->path);
+		lf->dir_synced = true;
+	}
+	return 0;
 }
 
 int
 logfile_append(struct logfile *lf, const char *line, size_t len, bool sync)
 {
-	struct stat	 st, pst;
-	bool		 created, dirty = false;
-	char		 last, *fixed = NULL;
-	const char	*out = line;
-	size_t		 outlen = len;
+	struct stat	 st;
+	off_t		 size;
+	bool		 newline;
 	int		 tries, saved;
 
 	for (tries = 0; tries < LOGFILE_MAX_TRIES; tries++) {
-		if (lf->fd == -1) {
-			if (logfile_open(lf, &created) == -1)
-				return -1;
-			dirty |= created;
-		}
+		if (lf->fd == -1 && logfile_open(lf) == -1)
+			return -1;
 		if (logfile_lock(lf->fd) == -1 || fstat(lf->fd, &st) == -1)
 			goto fail;
-		if (stat(lf->path, &pst) == -1 || pst.st_ino != st.st_ino ||
-		    pst.st_dev != st.st_dev) {
+		if (!logfile_is_current(lf)) {
 			/* Renamed away: write to whatever is at the path now. */
 			logfile_close(lf);
 			continue;
 		}
-		if (lf->max_bytes > 0 && st.st_size > 0 &&
-		    (uint64_t)st.st_size + len > lf->max_bytes) {
+		size = st.st_size;
+		logfile_mend_tail(lf, &size, &newline);
+		/* A line longer than max_bytes goes alone into a new file. */
+		if (lf->max_bytes > 0 && size > 0 &&
+		    (uint64_t)size + newline + len > lf->max_bytes) {
 			if (logfile_rotate(lf) == -1)
 				goto fail;
-			dirty = true;
 			logfile_close(lf);
 			continue;
 		}
-		/*
-		 * A crash (not ekahook: it cuts its own short writes) may
-		 * have left a torn last line; start ours on a fresh line.
-		 */
-		if (st.st_size > 0 && pread(lf->fd, &last, 1,
-		    st.st_size - 1) == 1 && last != '\n' && fixed == NULL) {
-			if ((fixed = malloc(len + 1)) == NULL)
-				goto fail;
-			fixed[0] = '\n';
-			memcpy(fixed + 1, line, len);
-			out = fixed;
-			outlen = len + 1;
-		}
-		if (write_all_once(lf->fd, out, outlen, st.st_size) == -1)
+		if (logfile_write(lf->fd, line, len, newline, size) == -1)
 			goto fail;
 		(void)flock(lf->fd, LOCK_UN);
-		free(fixed);
-		if (sync) {
-			if (dirty)
-				sync_dir_of(lf->path);
-			if (fdatasync(lf->fd) == -1) {
-				saved = errno;
-				logfile_close(lf);
-				errno = saved;
-				return -1;
-			}
-		}
-		return 0;
+		return sync ? logfile_sync(lf) : 0;
 	}
-	free(fixed);
+	/* Renamed away LOGFILE_MAX_TRIES times in a row. */
 	errno = EAGAIN;
 	return -1;
 fail:
 	saved = errno;
-	free(fixed);
 	logfile_close(lf);	/* closing drops the lock */
 	errno = saved;
 	return -1;
@@ -247,12 +322,8 @@ fail:
 int
 logfile_ready(struct logfile *lf)
 {
-	struct stat	 pst;
-	bool		 created;
-
-	if (lf->fd != -1 && stat(lf->path, &pst) == 0 &&
-	    pst.st_ino == lf->ino && pst.st_dev == lf->dev)
+	if (lf->fd != -1 && logfile_is_current(lf))
 		return 0;
 	logfile_close(lf);
-	return logfile_open(lf, &created);
+	return logfile_open(lf);
 }

@@ -16,15 +16,20 @@
  * process or by logrotate replaced it otherwise), rotates when the line
  * would push it past max_bytes, and writes the line with one write(2)
  * to an O_APPEND descriptor.  A short write is cut back off with
- * ftruncate(2) while the lock is still held, so no partial line stays.
- * The fdatasync(2) happens after the lock is released, so concurrent
- * writers' syncs overlap instead of queueing.
+ * ftruncate(2) while the lock is still held, so no partial line stays;
+ * a partial line left by a writer killed inside write(2) is cut off by
+ * the next writer, under the lock.  The fdatasync(2) happens after the
+ * lock is released, so concurrent writers' syncs overlap instead of
+ * queueing; the directory is synced once per file opened, so that a
+ * file another process created or renamed is durable by name too.
  */
 struct logfile {
 	char		*path;
 	int		 fd;
 	dev_t		 dev;
 	ino_t		 ino;
+	bool		 readable;	/* fd can pread the tail */
+	bool		 dir_synced;	/* fd's name made durable */
 	uint64_t	 max_bytes;	/* 0: never rotate */
 	unsigned	 keep;
 };
