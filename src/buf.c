@@ -10,6 +10,7 @@
 #include "buf.h"
 
 static bool	buf_reserve(struct buf *, size_t);
+static size_t	utf8_seq_len(const unsigned char *, size_t);
 
 void
 buf_init(struct buf *b)
@@ -115,25 +116,73 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/*
+ * The length of the well-formed UTF-8 sequence (RFC 3629: no overlongs,
+ * no surrogates) starting a multi-byte character at p, or 0.
+ */
+static size_t
+utf8_seq_len(const unsigned char *p, size_t avail)
+{
+	size_t		 n, k;
+	uint32_t	 cp;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		cp = p[0] & 0x07;
+	} else
+		return 0;
+	if (avail < n)
+		return 0;
+	for (k = 1; k < n; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[k] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/*
+ * Bytes that are not well-formed UTF-8 (a REMOTE_ADDR from a hostile
+ * proxy, a path cut inside a character) become U+FFFD, so the output is
+ * always valid JSON text (RFC 8259 section 8.1).
+ */
 void
 buf_json_str(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t		 i, run;
+	size_t		 i, run, ulen;
 	unsigned char	 c;
 
 	buf_putc(b, '"');
 	for (i = 0; i < n; i += run) {
 		/* Copy the longest run that needs no escaping in one go. */
-		for (run = 0; i + run < n; run++) {
+		for (run = 0; i + run < n; run += ulen) {
 			c = (unsigned char)s[i + run];
+			ulen = 1;
 			if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
+				break;
+			if (c >= 0x80 && (ulen = utf8_seq_len((const unsigned
+			    char *)s + i + run, n - i - run)) == 0)
 				break;
 		}
 		buf_append(b, s + i, run);
 		if (i + run == n)
 			break;
 		c = (unsigned char)s[i + run];
+		if (c >= 0x80) {
+			buf_append(b, "\\ufffd", 6);
+			run++;
+			continue;
+		}
 		switch (c) {
 		case '"':  buf_append(b, "\\\"", 2); break;
 		case '\\': buf_append(b, "\\\\", 2); break;

@@ -90,7 +90,8 @@ ctl_send(int argc, char **argv)
 		printf("%ld\n", status);
 		fwrite(answer.data != NULL ? answer.data : "", 1, answer.len,
 		    stdout);
-		if (answer.len > 0 && answer.data[answer.len - 1] != '\n')
+		if (answer.len > 0 && answer.data != NULL &&
+		    answer.data[answer.len - 1] != '\n')
 			putchar('\n');
 		ret = status >= 200 && status < 300 ? 0 : 1;
 	}

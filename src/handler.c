@@ -219,14 +219,10 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 	struct dedupe_claim	 claim = { .fd = -1 };
 	struct accept_rec	 rec;
 	unsigned char		 hash[DEDUPE_HASH_LEN];
-	char			 hex[65];
-	size_t			 i;
 
 	*duplicate = false;
 	if (c->dedupe_window > 0) {
-		record_sha256_hex(h->body.data, h->body.len, hex);
-		for (i = 0; i < DEDUPE_HASH_LEN; i++)
-			sscanf(hex + 2 * i, "%2hhx", &hash[i]);
+		record_sha256(h->body.data, h->body.len, hash);
 		if (dedupe_claim(c->state_dir, hash, c->dedupe_window,
 		    r->now.tv_sec, &claim) == -1) {
 			storage_error(c->state_dir, "cannot record duplicates");

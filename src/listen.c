@@ -30,7 +30,7 @@ listen_unix(const char *path, char *err, unsigned long errlen)
 		snprintf(err, errlen, "socket path too long: %s", path);
 		return -1;
 	}
-	strcpy(sun.sun_path, path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);	/* fits: checked */
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		goto fail;
 	(void)unlink(path);	/* a stale socket from an earlier run */

@@ -141,16 +141,23 @@ record_utf8_valid(const char *s, size_t n)
 }
 
 void
-record_sha256_hex(const char *p, size_t n, char out[65])
+record_sha256(const char *p, size_t n, unsigned char out[32])
 {
-	static const char hex[] = "0123456789abcdef";
 	struct sha256_ctx	 ctx;
-	uint8_t			 d[SHA256_DIGEST_SIZE];
-	size_t			 i;
 
 	sha256_init(&ctx);
 	sha256_update(&ctx, n, (const uint8_t *)p);
-	sha256_digest(&ctx, sizeof(d), d);
+	sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
+}
+
+void
+record_sha256_hex(const char *p, size_t n, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t			 d[SHA256_DIGEST_SIZE];
+	size_t			 i;
+
+	record_sha256(p, n, d);
 	for (i = 0; i < sizeof(d); i++) {
 		out[2 * i] = hex[d[i] >> 4];
 		out[2 * i + 1] = hex[d[i] & 15];

@@ -39,6 +39,8 @@ void	record_reject(struct buf *, const struct reject_rec *);
 void	record_notes(struct buf *, const struct schema_notes *);
 /* True when s[0..n) is valid UTF-8 (RFC 3629). */
 bool	record_utf8_valid(const char *, size_t);
+/* SHA-256 of the bytes into out (32 bytes). */
+void	record_sha256(const char *, size_t, unsigned char out[32]);
 /* Lower-case hex SHA-256 of the bytes into out (65 bytes). */
 void	record_sha256_hex(const char *, size_t, char out[65]);
 

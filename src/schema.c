@@ -288,7 +288,7 @@ schema_check(const struct json_doc *doc, enum schema_mode mode,
 			note_add(r, &r->details, "event_type",
 			    "must be a string");
 	}
-	if (cJSON_IsString(ev) && !json_string_has_nul(ev))
+	if (ev != NULL && cJSON_IsString(ev) && !json_string_has_nul(ev))
 		r->event = ev->valuestring;
 	appt = is_appointment(r->event);
 	data = member(root, "data");

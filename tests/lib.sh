@@ -95,6 +95,15 @@ install_ekahook() {
 	mkdir -p "$1"
 	cp "$EKAHOOK_BIN" "$1/ekahook"
 	chmod 0755 "$1/ekahook"
+	# $EKAHOOK_WRAPPER (tests/fuzz/valgrind.sh): a command, absolute
+	# paths only, run in front of the binary, which moves to ekahook.real
+	# in the same directory (so its "directory of the executable" stays).
+	if [ -n "${EKAHOOK_WRAPPER:-}" ]; then
+		mv "$1/ekahook" "$1/ekahook.real"
+		printf '#!/bin/sh\nexec %s "$0.real" "$@"\n' "$EKAHOOK_WRAPPER" \
+		    >"$1/ekahook"
+		chmod 0755 "$1/ekahook"
+	fi
 }
 
 # start_lighttpd MODE CONF [MAXPROCS] [EXTRA_ENV_LINES]
@@ -141,6 +150,8 @@ start_lighttpd() {
 			echo ') ) )'
 		else
 			cp "$d/bin/ekahook" "$d/www/eka/webhook"
+			[ -z "${EKAHOOK_WRAPPER:-}" ] ||
+				cp "$d/bin/ekahook.real" "$d/www/eka/webhook.real"
 			echo 'server.modules += ( "mod_cgi", "mod_setenv" )'
 			echo '$HTTP["url"] =~ "^/eka/webhook" {'
 			echo '  cgi.assign = ( "" => "" )'

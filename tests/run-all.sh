@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, from a clean checkout: installs what is missing,
-# builds with -Werror, runs `make check` and `make distcheck`, then runs
-# the test suite again in an ASan+UBSan build.
+# builds with -Werror, runs `make check`, `make lint`, `make fuzz`, the
+# valgrind run and `make distcheck`, then runs the test suite again in
+# an ASan+UBSan build.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -14,6 +15,11 @@ rm -rf _build && mkdir _build && cd _build
 ../configure --enable-werror
 make -j"$jobs"
 make -j"$jobs" check || { cat tests/*.log tests/*/*.log 2>/dev/null | tail -200; exit 1; }
+# Hostile input (tests/fuzz/): static analysis, each fuzz harness for
+# FUZZ_SECONDS (60), and valgrind under the integration tests.
+make lint
+make fuzz
+sh ../tests/fuzz/valgrind.sh .
 make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror
 cd "$top"
 
