@@ -62,6 +62,21 @@ static const struct {
 	{ 503, "Service Unavailable" },
 };
 
+static void	put_uint(struct buf *, unsigned long);
+
+/* Appends v in decimal. */
+static void
+put_uint(struct buf *b, unsigned long v)
+{
+	char	 d[24];
+	size_t	 i = sizeof(d);
+
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	buf_append(b, d + i, sizeof(d) - i);
+}
+
 int
 answer_status(enum answer_kind k)
 {
@@ -125,9 +140,16 @@ answer_headers(struct buf *b, const struct answer *a, size_t body_len)
 {
 	int	 s = defs[a->kind].status;
 
-	buf_printf(b, "Status: %d %s\r\n", s, answer_reason(s));
+	/* Without printf: this runs for every request. */
+	buf_puts(b, "Status: ");
+	put_uint(b, (unsigned long)s);
+	buf_putc(b, ' ');
+	buf_puts(b, answer_reason(s));
+	buf_puts(b, "\r\n");
 	buf_puts(b, "Content-Type: application/json\r\n");
-	buf_printf(b, "Content-Length: %zu\r\n", body_len);
+	buf_puts(b, "Content-Length: ");
+	put_uint(b, body_len);
+	buf_puts(b, "\r\n");
 	buf_puts(b, "Cache-Control: no-store\r\n");
 	if (a->kind == ANS_METHOD)
 		buf_puts(b, "Allow: POST, GET, HEAD\r\n");
