@@ -68,7 +68,9 @@ build() {
 	if [ -n "${BENCH_BUILDDIR:-}" ]; then
 		B=$BENCH_BUILDDIR
 	else
-		B=${TMPDIR:-/tmp}/ekahook-bench-build
+		# One build tree per checkout: a tree is tied to its sources.
+		B=${TMPDIR:-/tmp}/ekahook-bench-build-$(printf %s "$SRCDIR" |
+		    cksum | cut -d ' ' -f 1)
 		[ -x "$SRCDIR/configure" ] ||
 		    (cd "$SRCDIR" && autoreconf -fi) >&2
 		mkdir -p "$B"
