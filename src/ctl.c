@@ -32,6 +32,7 @@ static const struct {
 	{ "check-config",	cmd_check_config },
 	{ "sign",		cmd_sign },
 	{ "send",		ctl_send },
+	{ "replay",		ctl_replay },
 	{ "verify-log",		cmd_verify_log },
 };
 
@@ -42,6 +43,8 @@ usage(void)
 	    "usage: ekahookctl check-config [FILE]\n"
 	    "       ekahookctl sign --key K [--time T] [FILE]\n"
 	    "       ekahookctl send URL [--key K] [FILE]\n"
+	    "       ekahookctl replay [--failed] [--request-id ID] "
+	    "[--since TIME] [--config FILE]\n"
 	    "       ekahookctl verify-log FILE...\n");
 	return 2;
 }

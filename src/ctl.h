@@ -6,6 +6,7 @@
 
 /* ekahookctl's commands; each returns the exit status. */
 int	ctl_send(int argc, char **argv);
+int	ctl_replay(int argc, char **argv);
 
 /* Reads a whole file (or stdin for NULL / "-") into *out. 0 or -1. */
 int	ctl_read_input(const char *path, char **out, size_t *len);

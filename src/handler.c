@@ -14,6 +14,7 @@
 #include "json.h"
 #include "record.h"
 #include "reqid.h"
+#include "runner.h"
 #include "schema.h"
 #include "sig.h"
 #include "timefmt.h"
@@ -389,6 +390,8 @@ handler_serve(struct handler *h, const struct req_io *io)
 		    reject(h, &r, ANS_INVALID_EVENT, &sr.details);
 		goto answer;
 	}
+	/* The hook queue's start, before the first event it may hold. */
+	runner_prepare(c);
 	a.kind = accept_event(h, &r, &doc, &sr, &a.duplicate);
 	if (a.kind == ANS_OK) {
 		h->accepted = !a.duplicate;

@@ -11,6 +11,7 @@
 
 #include "handler.h"
 #include "listen.h"
+#include "runner.h"
 
 static const char	*fcgi_param(void *, const char *);
 static ssize_t		 fcgi_read(void *, char *, size_t);
@@ -88,6 +89,7 @@ serve_cgi(void)
 	handler_serve(&h, &io);
 	/* The server sees the end of the answer when stdout closes. */
 	close(STDOUT_FILENO);
+	runner_after_request(h.conf, h.hook_due);
 	handler_free(&h);
 	return 0;
 }
@@ -108,6 +110,7 @@ serve_fcgi(int sock)
 		handler_serve(&h, &io);
 		/* The answer reaches the server before any hook work. */
 		FCGX_Finish_r(&req);
+		runner_after_request(h.conf, h.hook_due);
 	}
 	handler_free(&h);
 	return 0;

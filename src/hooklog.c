@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "hooklog.h"
+
+#define UTF8_REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
+
+static size_t	utf8_char(const unsigned char *, size_t);
+static void	null_or_int(struct buf *, const char *, long long, bool);
+
+/* The length of the valid UTF-8 character at p, or 0 if invalid. */
+static size_t
+utf8_char(const unsigned char *p, size_t n)
+{
+	size_t		 len, k;
+	uint32_t	 cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		len = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		len = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		len = 4;
+		cp = p[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (k = 1; k < len; k++) {
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[k] & 0x3f);
+	}
+	/* Overlong forms, surrogates and past U+10FFFF (RFC 3629). */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+void
+hooklog_json_text(struct buf *b, const char *s, size_t n, bool cut)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	struct buf		 clean;
+	size_t			 i = 0, k, run;
+
+	/* The first bytes may be the tail of a character cut in two. */
+	if (cut)
+		while (i < n && i < 3 && (p[i] & 0xc0) == 0x80)
+			i++;
+	buf_init(&clean);
+	while (i < n) {
+		for (run = 0; i + run < n; run += k)
+			if ((k = utf8_char(p + i + run, n - i - run)) == 0)
+				break;
+		buf_append(&clean, s + i, run);
+		i += run;
+		if (i < n) {
+			buf_puts(&clean, UTF8_REPLACEMENT);
+			i++;
+		}
+	}
+	if (!buf_ok(&clean))
+		b->broken = true;
+	else
+		buf_json_str(b, clean.data != NULL ? clean.data : "",
+		    clean.len);
+	buf_free(&clean);
+}
+
+static void
+null_or_int(struct buf *b, const char *key, long long v, bool null)
+{
+	if (null)
+		buf_printf(b, ",\"%s\":null", key);
+	else
+		buf_printf(b, ",\"%s\":%lld", key, v);
+}
+
+bool
+hooklog_rec_ok(const struct hooklog_rec *r)
+{
+	return r->exit_code == 0 && r->signo == 0 && !r->timed_out;
+}
+
+void
+hooklog_format(struct buf *b, const struct hooklog_rec *r)
+{
+	buf_puts(b, "{\"finished_at\":");
+	buf_json_cstr(b, r->finished_at);
+	buf_puts(b, ",\"request_id\":");
+	buf_json_cstr(b, r->request_id);
+	buf_puts(b, ",\"event\":");
+	if (r->event != NULL)
+		hooklog_json_text(b, r->event, strlen(r->event), false);
+	else
+		buf_puts(b, "null");
+	buf_puts(b, ",\"hook\":");
+	hooklog_json_text(b, r->hook, strlen(r->hook), false);
+	buf_printf(b, ",\"attempt\":%u", r->attempt);
+	null_or_int(b, "exit", r->exit_code, r->exit_code < 0);
+	null_or_int(b, "signal", r->signo, r->signo == 0);
+	buf_puts(b, r->timed_out ? ",\"timed_out\":true" :
+	    ",\"timed_out\":false");
+	buf_printf(b, ",\"duration_ms\":%lld", r->duration_ms);
+	buf_puts(b, ",\"output\":");
+	hooklog_json_text(b, r->output != NULL ? r->output : "",
+	    r->output_len, r->output_cut);
+	if (r->env_omitted > 0)
+		buf_printf(b, ",\"env_omitted\":%zu", r->env_omitted);
+	buf_puts(b, "}\n");
+}
+
+int
+hooklog_parse(const char *line, size_t len, struct hooklog_entry *e)
+{
+	cJSON		*root;
+	const cJSON	*id, *att, *ex, *sg, *to;
+	int		 rc = -1;
+
+	memset(e, 0, sizeof(*e));
+	if ((root = cJSON_ParseWithLength(line, len)) == NULL)
+		return -1;
+	id = cJSON_GetObjectItemCaseSensitive(root, "request_id");
+	att = cJSON_GetObjectItemCaseSensitive(root, "attempt");
+	ex = cJSON_GetObjectItemCaseSensitive(root, "exit");
+	sg = cJSON_GetObjectItemCaseSensitive(root, "signal");
+	to = cJSON_GetObjectItemCaseSensitive(root, "timed_out");
+	if (!cJSON_IsString(id) || !evline_id_ok(id->valuestring) ||
+	    !cJSON_IsNumber(att) || att->valuedouble < 0 ||
+	    att->valuedouble > 1e9 || !cJSON_IsBool(to))
+		goto done;
+	snprintf(e->request_id, sizeof(e->request_id), "%s", id->valuestring);
+	e->attempt = (unsigned)att->valuedouble;
+	e->ok = cJSON_IsNumber(ex) && ex->valuedouble == 0 &&
+	    cJSON_IsNull(sg) && cJSON_IsFalse(to);
+	rc = 0;
+done:
+	cJSON_Delete(root);
+	return rc;
+}

@@ -1,0 +1,81 @@
+#!/bin/sh
+# ekahookctl replay (SPEC §8): reruns the hook from the logs (rotated
+# ones too) and hook_log, with the same environment; --failed finds a
+# failed last attempt, and a run lost with no line at all.
+. "$TOP_SRCDIR/tests/hook/hooklib.sh"
+
+write_recorder
+# Small files: the events below end up in rotated logs.
+write_hook_conf "log_max_bytes = 1500"
+start_lighttpd fastcgi "$CONF"
+
+replay() {
+	"$EKAHOOKCTL" replay --config "$CONF" "$@" >"$T/replay.out" 2>&1
+}
+
+event_with n 1
+post "$T/event.json"
+expect_status 200
+good=$(jq -r .request_id "$T/resp.body")
+event_with n 2
+post "$T/event.json"
+expect_status 200
+bad=$(jq -r .request_id "$T/resp.body")
+wait_hook_lines 2 20
+wait_quiet 15
+ls "$EVENTS".1 >/dev/null 2>&1 || fail "the log did not rotate"
+
+# Make the second event fail: mark it, replay it, see it fail.
+echo "$bad" >"$HK/fail"
+replay --request-id "$bad" && fail "replay of a failing hook exited 0"
+grep -qx "$bad: attempt 2: failed" "$T/replay.out" ||
+	fail "replay said: $(cat "$T/replay.out")"
+[ "$(hook_lines)" -eq 3 ] || fail "hook_log has $(hook_lines) lines"
+# --failed picks exactly that one.
+rm -f "$HK/fail"
+replay --failed || fail "replay --failed: $(cat "$T/replay.out")"
+grep -qx "$bad: attempt 3: ok" "$T/replay.out" ||
+	fail "replay --failed said: $(cat "$T/replay.out")"
+grep -q "$good" "$T/replay.out" && fail "replay --failed ran a good one"
+ok "replay --failed reruns the event whose last attempt failed"
+
+# The same environment but for EKAHOOK_ATTEMPT.
+grep -zv '^EKAHOOK_ATTEMPT=' "$HK/runs/$bad.1/environ" | sort -z >"$T/e1"
+grep -zv '^EKAHOOK_ATTEMPT=' "$HK/runs/$bad.3/environ" | sort -z >"$T/e3"
+cmp -s "$T/e1" "$T/e3" || fail "replay changed the environment"
+[ "$(env_value "$HK/runs/$bad.3/environ" EKAHOOK_ATTEMPT)" = 3 ] ||
+	fail "EKAHOOK_ATTEMPT of the replay"
+case $(env_value "$HK/runs/$bad.3/environ" EKAHOOK_LOG_FILE) in
+"$(realpath "$EVENTS")"*) ;;
+*) fail "EKAHOOK_LOG_FILE of the replay" ;;
+esac
+ok "a replay gets the same environment, the next attempt number"
+
+replay --failed || fail "replay --failed, nothing failed"
+grep -qx "nothing to replay" "$T/replay.out" || fail "$(cat "$T/replay.out")"
+replay --since "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)" ||
+	fail "replay --since"
+grep -qx "nothing to replay" "$T/replay.out" || fail "$(cat "$T/replay.out")"
+replay --since "$(date -u -d '-1 hour' +%s)" || fail "replay --since"
+grep -qx "replayed 2, 0 failed" "$T/replay.out" || fail "$(cat "$T/replay.out")"
+replay --bogus && fail "replay took an unknown option"
+ok "--since and nothing-to-do"
+
+# A run lost whole: the machine died with the hook running and the
+# job file was never on disk (log_fsync = never).  No line, no job.
+echo 30 >"$HK/sleep"
+event_with n 3
+post "$T/event.json"
+expect_status 200
+lost=$(jq -r .request_id "$T/resp.body")
+wait_for 15 sh -c "ls -d '$HK/runs/$lost.1.tmp'" || fail "the hook did not start"
+# Everything of ours dies: runner and watcher first (so nobody writes
+# a line), then the hook's process group, then the server.
+hk_stop
+stop_lighttpd
+rm -rf "$STATE/hooks/jobs/"* "$HK/runs/$lost.1.tmp" "$HK/active"
+rm -f "$HK/sleep"
+replay --failed || fail "replay --failed of a lost run: $(cat "$T/replay.out")"
+grep -qx "$lost: attempt 1: ok" "$T/replay.out" ||
+	fail "replay --failed said: $(cat "$T/replay.out")"
+ok "replay --failed finds a run that left neither a line nor a job"

@@ -1,0 +1,46 @@
+#!/bin/sh
+# hook_timeout (SPEC §2): SIGTERM to the hook's process group, SIGKILL
+# 5 s later for what ignores it; the hook_log line says so.
+. "$TOP_SRCDIR/tests/hook/hooklib.sh"
+
+cat >"$HK/hook" <<'HOOK'
+#!/bin/sh
+echo "started $EKA_PARTNER_META_MODE"
+cut -d' ' -f5 /proc/$$/stat >"$(dirname "$0")/pgid.$EKA_PARTNER_META_MODE"
+case $EKA_PARTNER_META_MODE in
+stubborn) trap '' TERM; sleep 30 & wait; wait ;;
+*) sleep 30 & wait ;;
+esac
+HOOK
+chmod 0755 "$HK/hook"
+write_hook_conf "hook_timeout = 1"
+start_lighttpd fastcgi "$CONF"
+
+# alive_in_group PGID: members of the group that are not zombies.
+alive_in_group() {
+	ps -eo pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/' | wc -l
+}
+
+event_with mode polite
+post "$T/event.json"
+expect_status 200
+wait_hook_lines 1 15
+jq -e '.timed_out == true and .exit == null and .signal == 15 and
+    .duration_ms >= 900 and .duration_ms < 4000 and
+    .output == "started polite\n"' "$HOOKLOG" >/dev/null ||
+	fail "polite: $(cat "$HOOKLOG")"
+[ "$(alive_in_group "$(cat "$HK/pgid.polite")")" -eq 0 ] ||
+	fail "polite: the hook's group lives on"
+ok "a hook over hook_timeout gets SIGTERM, with its group"
+
+event_with mode stubborn
+post "$T/event.json"
+expect_status 200
+wait_hook_lines 2 20
+tail -n 1 "$HOOKLOG" | jq -e '.timed_out == true and .exit == null and
+    .signal == 9 and .duration_ms >= 5900 and .duration_ms < 9000' \
+    >/dev/null || fail "stubborn: $(tail -n 1 "$HOOKLOG")"
+[ "$(alive_in_group "$(cat "$HK/pgid.stubborn")")" -eq 0 ] ||
+	fail "stubborn: the hook's group lives on"
+ok "a hook ignoring SIGTERM gets SIGKILL 5 s later, with its group"
+wait_quiet 15
