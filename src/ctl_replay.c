@@ -337,7 +337,6 @@ run_one(struct replay *rp, const struct cand *cd)
 	unsigned		 attempt;
 	char			*line;
 	int			 slot, jrc;
-	ssize_t			 n;
 
 	(void)seen_last(rp, cd->id, &attempt);
 	jrc = hookjob_open(rp->c.state_dir, cd->id, &j);
@@ -349,7 +348,7 @@ run_one(struct replay *rp, const struct cand *cd)
 		attempt = j.next - 1;
 	attempt++;
 	if ((line = malloc(cd->len)) == NULL ||
-	    (n = pread(rp->files[cd->file].fd, line, cd->len, cd->off)) !=
+	    pread(rp->files[cd->file].fd, line, cd->len, cd->off) !=
 	    (ssize_t)cd->len) {
 		free(line);
 		if (jrc == 0)

@@ -30,6 +30,8 @@ static void	 fsync_path(const char *);
 static int	 job_head(const struct hookjob *, char *);
 static int	 job_load(struct hookjob *);
 static ssize_t	 read_all(int, struct buf *, size_t);
+static const char *head_field(const char *, const char *, uintmax_t,
+		    uintmax_t *);
 
 int
 hookq_path(char *out, size_t len, const char *state_dir, const char *name)
@@ -210,53 +212,72 @@ read_all(int fd, struct buf *b, size_t max)
 	}
 }
 
+/* " name=<decimal within max>" at s; a pointer past it, or NULL. */
+static const char *
+head_field(const char *s, const char *name, uintmax_t max, uintmax_t *out)
+{
+	size_t	 n = strlen(name);
+	char	*end;
+
+	if (*s++ != ' ' || strncmp(s, name, n) != 0 || s[n] != '=')
+		return NULL;
+	s += n + 1;
+	if (*s < '0' || *s > '9')
+		return NULL;
+	errno = 0;
+	*out = strtoumax(s, &end, 10);
+	return errno != 0 || *out > max ? NULL : end;
+}
+
 /* Reads the whole job file into j.  Returns 0, or -1 (EINVAL: bad). */
 static int
 job_load(struct hookjob *j)
 {
 	struct buf	 b;
-	uintmax_t	 dev, ino;
-	intmax_t	 off;
-	long long	 due;
-	unsigned	 next, fails, tag, taglen;
-	int		 run, used;
+	struct logpos	 after;
+	uintmax_t	 next, fails, due, run;
+	const char	*h;
 	char		*p, *nl, *data;
 
 	buf_init(&b);
 	if (read_all(j->fd, &b, JOB_MAX) == -1 || buf_cstr(&b) == NULL)
 		goto fail;
 	data = b.data;
-	if (b.len < JOB_HEAD_LEN || sscanf(data, JOB_MAGIC
-	    " next=%u fails=%u due=%lld run=%d\n", &next, &fails, &due,
-	    &run) != 4 || data[JOB_HEAD_LEN - 1] != '\n')
+	/* The fixed-length header (JOB_HEAD_FMT), then "pos …" and "path …". */
+	if (b.len < JOB_HEAD_LEN ||
+	    strncmp(data, JOB_MAGIC, sizeof(JOB_MAGIC) - 1) != 0 ||
+	    (h = head_field(data + sizeof(JOB_MAGIC) - 1, "next", UINT_MAX,
+	    &next)) == NULL ||
+	    (h = head_field(h, "fails", UINT_MAX, &fails)) == NULL ||
+	    (h = head_field(h, "due", LLONG_MAX, &due)) == NULL ||
+	    (h = head_field(h, "run", 1, &run)) == NULL ||
+	    h != data + JOB_HEAD_LEN - 1 || *h != '\n')
 		goto bad;
 	p = data + JOB_HEAD_LEN;
-	if (sscanf(p, "pos %ju %ju %u %u %jd\n%n", &dev, &ino, &tag, &taglen,
-	    &off, &used) != 5 || off < 0 || taglen > LOGPOS_TAG_LEN)
+	if (strncmp(p, "pos ", 4) != 0 ||
+	    (h = logpos_scan(p + 4, &after)) == NULL || *h != '\n')
 		goto bad;
-	p += used;
+	p = data + (h + 1 - data);
 	if (strncmp(p, "path ", 5) != 0 || (nl = strchr(p, '\n')) == NULL)
 		goto bad;
 	free(j->log_path);
 	if ((j->log_path = strndup(p + 5, (size_t)(nl - p - 5))) == NULL)
 		goto fail;
 	p = nl + 1;
-	j->line_len = b.len - (size_t)(p - data);
 	free(j->line);
-	if (j->line_len == 0 || (j->line = malloc(j->line_len + 1)) == NULL)
+	j->line = NULL;
+	j->line_len = b.len - (size_t)(p - data);
+	if (j->line_len == 0)
 		goto bad;
+	if ((j->line = malloc(j->line_len + 1)) == NULL)
+		goto fail;
 	memcpy(j->line, p, j->line_len);
 	j->line[j->line_len] = '\0';
-	j->next = next;
-	j->fails = fails;
-	j->due_ms = due;
+	j->next = (unsigned)next;
+	j->fails = (unsigned)fails;
+	j->due_ms = (long long)due;
 	j->running = run != 0;
-	j->after.known = true;
-	j->after.dev = (dev_t)dev;
-	j->after.ino = (ino_t)ino;
-	j->after.tag = tag;
-	j->after.taglen = taglen;
-	j->after.off = (off_t)off;
+	j->after = after;
 	buf_free(&b);
 	return 0;
 bad:
@@ -272,6 +293,7 @@ hookjob_create(const char *state_dir, const char *id, const char *log_path,
     struct hookjob *j)
 {
 	char		 tmp[PATH_MAX], head[JOB_HEAD_LEN + 1], dir[PATH_MAX];
+	char		 pos[128];
 	struct buf	 b;
 	int		 fd = -1, saved, rc = -1;
 
@@ -287,10 +309,10 @@ hookjob_create(const char *state_dir, const char *id, const char *log_path,
 	if (snprintf(tmp, sizeof(tmp), "%s/.new.%s", dir, id) >=
 	    (int)sizeof(tmp) || job_head(j, head) == -1)
 		return -1;
+	if (logpos_format(pos, sizeof(pos), after) >= (int)sizeof(pos))
+		return -1;
 	buf_puts(&b, head);
-	buf_printf(&b, "pos %ju %ju %u %u %jd\npath %s\n",
-	    (uintmax_t)after->dev, (uintmax_t)after->ino, (unsigned)after->tag,
-	    after->taglen, (intmax_t)after->off, log_path);
+	buf_printf(&b, "pos %s\npath %s\n", pos, log_path);
 	buf_append(&b, line, len);
 	if (!buf_ok(&b))
 		goto done;

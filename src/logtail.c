@@ -22,6 +22,7 @@ static uint32_t	 fnv(const unsigned char *, size_t);
 static int	 tag_of_fd(int, unsigned, uint32_t *);
 static void	 take_tag(int, struct logpos *);
 static bool	 is_file(const char *, const struct logpos *);
+static const char *scan_num(const char *, uintmax_t, uintmax_t *);
 static int	 rank_name(const char *, unsigned, int, char *, size_t);
 static int	 oldest_rank(const char *, unsigned);
 static int	 newer_rank(const char *, unsigned, int);
@@ -192,13 +193,57 @@ sync_dir(const char *file)
 	close(fd);
 }
 
+/* A decimal within [0, max] at s; a pointer past it, or NULL. */
+static const char *
+scan_num(const char *s, uintmax_t max, uintmax_t *out)
+{
+	char	*end;
+
+	if (*s < '0' || *s > '9')
+		return NULL;
+	errno = 0;
+	*out = strtoumax(s, &end, 10);
+	return errno != 0 || *out > max ? NULL : end;
+}
+
+int
+logpos_format(char *out, size_t len, const struct logpos *pos)
+{
+	return snprintf(out, len, "%ju %ju %u %u %jd", (uintmax_t)pos->dev,
+	    (uintmax_t)pos->ino, (unsigned)pos->tag, pos->taglen,
+	    (intmax_t)pos->off);
+}
+
+const char *
+logpos_scan(const char *s, struct logpos *pos)
+{
+	uintmax_t	 v[5];
+	const uintmax_t	 max[5] = { UINTMAX_MAX, UINTMAX_MAX, UINT32_MAX,
+			    LOGPOS_TAG_LEN, INTMAX_MAX };
+	size_t		 i;
+
+	for (i = 0; i < 5; i++) {
+		if (i > 0 && *s++ != ' ')
+			return NULL;
+		if ((s = scan_num(s, max[i], &v[i])) == NULL)
+			return NULL;
+	}
+	memset(pos, 0, sizeof(*pos));
+	pos->known = true;
+	pos->dev = (dev_t)v[0];
+	pos->ino = (ino_t)v[1];
+	pos->tag = (uint32_t)v[2];
+	pos->taglen = (unsigned)v[3];
+	pos->off = (off_t)v[4];
+	return s;
+}
+
 int
 logpos_load(const char *file, struct logpos *pos)
 {
+	static const char magic[] = "ekahook-pos 2 ";
 	char		 text[160];
-	uintmax_t	 dev, ino;
-	intmax_t	 off;
-	unsigned	 tag, taglen;
+	const char	*end;
 	ssize_t		 n;
 	int		 fd;
 
@@ -212,17 +257,13 @@ logpos_load(const char *file, struct logpos *pos)
 	text[n] = '\0';
 	if (strcmp(text, "ekahook-pos 2 none\n") == 0)
 		return 0;
-	if (sscanf(text, "ekahook-pos 2 %ju %ju %u %u %jd\n", &dev, &ino,
-	    &tag, &taglen, &off) != 5 || off < 0 || taglen > LOGPOS_TAG_LEN) {
+	if (strncmp(text, magic, sizeof(magic) - 1) != 0 ||
+	    (end = logpos_scan(text + sizeof(magic) - 1, pos)) == NULL ||
+	    strcmp(end, "\n") != 0) {
+		memset(pos, 0, sizeof(*pos));
 		errno = EINVAL;
 		return -1;
 	}
-	pos->known = true;
-	pos->dev = (dev_t)dev;
-	pos->ino = (ino_t)ino;
-	pos->tag = tag;
-	pos->taglen = taglen;
-	pos->off = (off_t)off;
 	return 0;
 }
 
@@ -231,15 +272,13 @@ static int
 write_pos_file(const char *file, const struct logpos *pos, bool sync,
     char *tmp, size_t tmplen)
 {
-	char	 text[160];
+	char	 text[160], num[128];
 	int	 fd, n, saved;
 
-	if (pos->known)
-		n = snprintf(text, sizeof(text),
-		    "ekahook-pos 2 %ju %ju %u %u %jd\n", (uintmax_t)pos->dev,
-		    (uintmax_t)pos->ino, (unsigned)pos->tag, pos->taglen,
-		    (intmax_t)pos->off);
-	else
+	if (pos->known) {
+		(void)logpos_format(num, sizeof(num), pos);
+		n = snprintf(text, sizeof(text), "ekahook-pos 2 %s\n", num);
+	} else
 		n = snprintf(text, sizeof(text), "ekahook-pos 2 none\n");
 	if (snprintf(tmp, tmplen, "%s.%ld.tmp", file, (long)getpid()) >=
 	    (int)tmplen) {

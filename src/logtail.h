@@ -53,6 +53,13 @@ struct logtail {
 	bool		 skipping;	/* in a line over LOGTAIL_LINE_MAX */
 };
 
+/*
+ * The text of a known position, "DEV INO TAG TAGLEN OFF", into out;
+ * snprintf's result.  logpos_scan reads it back from s and returns a
+ * pointer past it, or NULL when s does not start with one.
+ */
+int	logpos_format(char *out, size_t len, const struct logpos *);
+const char *logpos_scan(const char *s, struct logpos *);
 /* Reads a position file.  Returns 0, 1 when there is none, or -1. */
 int	logpos_load(const char *file, struct logpos *);
 /* Replaces the position file atomically.  Returns 0 or -1. */

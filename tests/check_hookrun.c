@@ -181,8 +181,9 @@ START_TEST(a_hook_over_its_time_gets_sigterm)
 	ck_assert(res.timed_out);
 	ck_assert_int_eq(res.exit_code, -1);
 	ck_assert_int_eq(res.signo, SIGTERM);
+	/* Well before the SIGKILL at 6 s, even on a busy machine. */
 	ck_assert_int_ge(res.duration_ms, 900);
-	ck_assert_int_lt(res.duration_ms, 3000);
+	ck_assert_int_lt(res.duration_ms, 5000);
 	teardown();
 }
 END_TEST
@@ -194,7 +195,7 @@ START_TEST(a_hook_ignoring_sigterm_gets_sigkill)
 	ck_assert(res.timed_out);
 	ck_assert_int_eq(res.signo, SIGKILL);
 	ck_assert_int_ge(res.duration_ms, 1900);
-	ck_assert_int_lt(res.duration_ms, 4000);
+	ck_assert_int_lt(res.duration_ms, 6000);
 	teardown();
 }
 END_TEST
