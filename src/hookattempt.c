@@ -24,15 +24,17 @@ static char	*dir_of(const char *);
 static int	 stdin_file(const char *, const char *, size_t);
 static int	 write_line(const struct conf *, const struct hooklog_rec *);
 
-/* An absolute form of p: resolved when it exists, else cwd + p. */
+/*
+ * An absolute form of p, symbolic links left as they are: argv[0], the
+ * working directory and the names in the environment and hook_log are
+ * the ones the configuration gave.
+ */
 static char *
 abs_path(const char *p)
 {
-	char	 rp[PATH_MAX], cwd[PATH_MAX], *r;
+	char	 cwd[PATH_MAX], *r;
 	size_t	 n;
 
-	if (realpath(p, rp) != NULL)
-		return strdup(rp);
 	if (p[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
 		return strdup(p);
 	n = strlen(cwd) + strlen(p) + 2;

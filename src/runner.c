@@ -181,13 +181,15 @@ runner_prepare(const struct conf *c)
 	rs_for(c->state_dir);
 	if (rs.prepared)
 		return;
-	if (hookq_mkdirs(c->state_dir) == -1 ||
-	    hookq_path(p, sizeof(p), c->state_dir, "position") == -1)
+	if (hookq_path(p, sizeof(p), c->state_dir, "position") == -1)
 		goto fail;
+	/* Under CGI every request is a new process: one access(2) then. */
 	if (access(p, F_OK) == 0) {
 		rs.prepared = true;
 		return;
 	}
+	if (hookq_mkdirs(c->state_dir) == -1)
+		goto fail;
 	/* SPEC §5 runs hooks for events accepted with a hook configured. */
 	logpos_end(c->log_file, &end);
 	if (logpos_create(p, &end, c->log_fsync) == -1)
