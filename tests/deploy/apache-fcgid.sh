@@ -35,6 +35,7 @@ cmp "$T/bundle/eka/.htaccess" "$DEPLOY/apache-fcgid/.htaccess" ||
 	fail "the bundle's .htaccess is not deploy/apache-fcgid/.htaccess"
 deploy_file apache-fcgid/.htaccess "$www/.htaccess"
 echo "signing_key = $KEY" >>"$www/ekahook.conf"
+deploy_hook "$www/ekahook.conf"
 chmod 0600 "$www/ekahook.conf"
 [ "$(ls -A "$www" | sort | tr '\n' ' ')" = \
     ".htaccess ekahook.conf ekahook.fcgi libcjson.so.1 " ] ||
@@ -55,6 +56,7 @@ sig=$("$EKAHOOKCTL" sign --key "$KEY" "$SAMPLE")
 expect_sample_logged "$www/events.ndjson" -H "Eka-Webhook-Signature: $sig"
 [ "$(jq -r .signature "$www/events.ndjson")" = verified ] ||
 	fail "the event was not verified: $(cat "$www/events.ndjson")"
+expect_hook_ran
 post "$SAMPLE"
 expect_status 401
 [ -s "$www/rejected.ndjson" ] || fail "no rejected.ndjson"

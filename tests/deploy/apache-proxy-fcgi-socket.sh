@@ -6,6 +6,7 @@
 . "$TOP_SRCDIR/tests/deploy/deploylib.sh"
 
 deploy_system
+deploy_hook "$D_ETC/ekahook.conf"
 for u in ekahook.socket ekahook.service; do
 	deploy_file "systemd/$u" "$T/units/$u"
 done
@@ -23,3 +24,4 @@ start_apache_frame "proxy proxy_fcgi" "$T/conf/ekahook.conf"
 
 expect_health
 expect_sample_logged "$D_LOG/events.ndjson"
+expect_hook_ran

@@ -5,6 +5,7 @@
 . "$TOP_SRCDIR/tests/deploy/deploylib.sh"
 
 deploy_system
+deploy_hook "$D_ETC/ekahook.conf"
 deploy_file systemd/ekahook-listen.service "$T/units/ekahook-listen.service"
 deploy_file apache-proxy-fcgi/ekahook.conf "$T/conf/ekahook.conf"
 verify_units "$T/units/ekahook-listen.service"
@@ -16,3 +17,4 @@ start_apache_frame "proxy proxy_fcgi" "$T/conf/ekahook.conf"
 
 expect_health
 expect_sample_logged "$D_LOG/events.ndjson"
+expect_hook_ran

@@ -2,7 +2,8 @@
 #   . "$TESTLIB"; . "$TOP_SRCDIR/tests/deploy/deploylib.sh"
 #
 # Each test runs a real server from the files in deploy/ with only ports
-# and paths replaced (deploy_file), inside a frame standing in for the
+# and paths replaced (deploy_file), plus what a README has the user add
+# (a signing key, a hook), inside a frame standing in for the
 # distribution's own server configuration (what Debian's main config and
 # a2enmod / lighty-enable-mod provide).  Servers run as $RUN_USER:
 # "nobody" when the tests run as root (ekahook never needs root).
@@ -86,7 +87,10 @@ as_run_user() {
 expect_sample_logged() {
 	log=$1
 	shift
+	t0=$(date +%s%N)
 	post "$SAMPLE" "$@"
+	echo "$t0 $(date +%s%N)" | awk '{ printf "%.3f\n", ($2 - $1) / 1e9 }' \
+	    >"$T/resp.time"
 	set -- "$log"
 	expect_status 200
 	[ "$(json .ok)" = true ] || fail "answer: $BODY"
@@ -345,4 +349,35 @@ start_unit_socket() {
 is_ekahook() {
 	[ "$(readlink "/proc/$1/exe")" = "$D_BIN" ] &&
 	    case $(readlink "/proc/$1/fd/0") in socket:*) true ;; *) false ;; esac
+}
+
+# deploy_hook CONF: a hook for the configuration CONF (what a user adds
+# by uncommenting its hook line): it records its PID, the request id, the
+# event name and an EKA_ variable in $T/hook.out, then takes 6 s, so an
+# answer that waited for it would show.
+deploy_hook() {
+	mkdir -p "$T/hooks"
+	: >"$T/hook.out"
+	own "$T/hook.out"
+	cat >"$T/hooks/on-event" <<HOOK
+#!/bin/sh
+echo "\$\$ \$EKAHOOK_REQUEST_ID \$1 \$EKA_APPOINTMENT_ID" >>"$T/hook.out"
+exec sleep 6
+HOOK
+	chmod 0755 "$T/hooks" "$T/hooks/on-event"
+	echo "hook = $T/hooks/on-event" >>"$1"
+}
+
+# expect_hook_ran: the hook ran for the last answer's request, with the
+# event's fields, and the answer came well before the hook ended.
+expect_hook_ran() {
+	rid=$(jq -r .request_id "$T/resp.body")
+	want=" $rid appointment.created $(jq -r .data.appointment_id "$SAMPLE")"
+	wait_for 20 grep -qF "$want" "$T/hook.out" ||
+		fail "the hook did not run for $rid: $(cat "$T/hook.out")"
+	# The sleeping hook is ours to stop.
+	cut -d ' ' -f 1 "$T/hook.out" >>"$T/pids"
+	[ "$(awk '{ printf "%d", $1 * 1000 }' "$T/resp.time")" -lt 5000 ] ||
+		fail "the answer took $(cat "$T/resp.time") s: it waited for the hook"
+	ok "the hook ran, after an answer in $(cat "$T/resp.time") s"
 }

@@ -1,15 +1,17 @@
 #!/bin/sh
 # deploy/lighttpd-fastcgi: lighttpd's mod_fastcgi starts ekahook from
-# 50-ekahook.conf and the sample event reaches the log.
+# 50-ekahook.conf; the sample event reaches the log and the hook.
 . "$TESTLIB"
 . "$TOP_SRCDIR/tests/deploy/deploylib.sh"
 
 deploy_system
+deploy_hook "$D_ETC/ekahook.conf"
 deploy_file lighttpd-fastcgi/50-ekahook.conf "$T/conf/50-ekahook.conf"
 start_lighttpd_frame "$T/conf/50-ekahook.conf"
 
 expect_health
 expect_sample_logged "$D_LOG/events.ndjson"
+expect_hook_ran
 # max-procs 2: lighttpd started two processes, on socket-0 and socket-1.
 wait_for 10 test -S "$D_RUN/ekahook.sock-1" ||
 	fail "no second ekahook socket: $(ls "$D_RUN")"

@@ -6,6 +6,7 @@
 . "$TOP_SRCDIR/tests/deploy/deploylib.sh"
 
 deploy_system
+deploy_hook "$D_ETC/ekahook.conf"
 deploy_file spawn-fcgi/ekahook-spawn-fcgi "$T/bin/ekahook-spawn-fcgi"
 deploy_file nginx/ekahook.conf "$T/conf/ekahook.conf"
 # The users are the one thing /etc/default/ekahook is there to change.
@@ -29,6 +30,7 @@ start_nginx_frame "$T/conf/ekahook.conf"
 
 expect_health
 expect_sample_logged "$D_LOG/events.ndjson"
+expect_hook_ran
 
 "$T/bin/ekahook-spawn-fcgi" stop >"$T/spawn.log" 2>&1 ||
 	fail "stop: $(cat "$T/spawn.log")"
