@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <sys/statvfs.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "timefmt.h"
 
 #define READ_CHUNK	16384
+#define HEALTH_MIN_FREE	4096	/* bytes: less cannot hold a line */
 #define PRUNE_EVERY	64	/* requests between dedupe prunes */
 
 /* What is known about the request being served. */
@@ -258,8 +261,17 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 static enum answer_kind
 health(struct handler *h, const struct conf *c)
 {
+	struct statvfs	 vfs;
+
 	if (logfile_ready(&h->events) == -1) {
 		storage_error(h->events.path, "cannot open");
+		return ANS_STORAGE;
+	}
+	/* Opening still works on a full disk; appending would not. */
+	if (fstatvfs(h->events.fd, &vfs) == 0 &&
+	    (unsigned long long)vfs.f_bavail * vfs.f_frsize < HEALTH_MIN_FREE) {
+		errno = ENOSPC;
+		storage_error(h->events.path, "no room for a line");
 		return ANS_STORAGE;
 	}
 	if (dedupe_mkdirs(c->state_dir) == -1) {

@@ -61,6 +61,10 @@ post "$T/b/ev-199.json"
 expect_error 503 storage_unavailable
 grep -q 'storage unavailable' "$LIGHTTPD_ERRLOG" ||
 	fail "the failure is not on the error log"
+# Health says so too: the log can be opened but not appended to.
+request GET "$URL"
+expect_error 503 storage_unavailable
+ok "GET health on the full disk: 503 storage_unavailable"
 
 # --- The log holds only complete lines, one per 200.
 "$EKAHOOKCTL" verify-log "$EVENTS" >"$T/verify.out" ||
@@ -83,6 +87,8 @@ ok "no duplicate marker for the refused bodies"
 
 # --- Room again: the refused body is a new event; more POSTs succeed.
 rm "$FULL/filler"
+request GET "$URL"
+expect_status 200
 post "$refused"
 expect_accepted false
 [ "$(last_line "$EVENTS" | jq -c .event)" = "$(cat "$refused")" ] ||
