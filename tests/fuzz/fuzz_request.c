@@ -24,7 +24,10 @@
  * JSON body of the declared length, the status is never 5xx (the logs
  * are writable and the configurations valid), the log line is one line
  * of valid JSON that holds the minified body exactly, a 401 line keeps
- * no body, and no signing key shows in any output.
+ * no body, and no signing key shows in any output.  An accepted event
+ * then goes through the hook's environment builder (SPEC §5), whose
+ * result must hold only allowed, well-formed, unique names within the
+ * limits, with the top-level fields' values as sent.
  */
 #include "config.h"
 
@@ -36,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +47,7 @@
 
 #include "buf.h"
 #include "handler.h"
+#include "hookenv.h"
 #include "json.h"
 #include "sig.h"
 
@@ -142,6 +147,8 @@ static void		 check_answer(const struct fake_req *, int);
 static void		 check_line(const struct handler *,
 			    const struct fake_req *);
 static void		 check_no_key(const char *, size_t);
+static void		 check_hookenv(const struct fake_req *);
+static bool		 env_name_ok(const char *, size_t);
 
 static void
 setup(void)
@@ -391,6 +398,112 @@ check_no_key(const char *p, size_t n)
 	}
 }
 
+/* NAME of NAME=value: A-Z, 0-9 and '_', not empty. */
+static bool
+env_name_ok(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+/*
+ * The accepted event's hook environment: PATH and LANG first, then
+ * only EKAHOOK_ and EKA_ names, each once, within SPEC §5's limits;
+ * a top-level string field that made it in holds its decoded value.
+ */
+static void
+check_hookenv(const struct fake_req *r)
+{
+	static const char *const fixed[] = {
+		"EKAHOOK_REQUEST_ID", "EKAHOOK_RECEIVED_AT", "EKAHOOK_ATTEMPT",
+		"EKAHOOK_LOG_FILE"
+	};
+	struct hookenv_base	 base = {
+		"01a20e9070fc-00308c-0a40dfd9-000251",
+		"2026-11-23T20:20:42.123Z", "/var/log/ekahook/events.ndjson", 1
+	};
+	struct json_doc		 doc;
+	struct json_error	 jerr;
+	struct hookenv		 env;
+	const cJSON		*c;
+	const char		*e, *eq, *v;
+	size_t			 i, j, neka = 0, total = 0, nlen;
+	bool			 known;
+
+	if (json_parse(r->body, r->body_len, &doc, &jerr) != JSON_OK)
+		fail("an accepted body does not parse again");
+	if (hookenv_build(&doc, doc.root, &base, &env) == -1)
+		fail("the hook environment ran out of memory");
+	if (env.n < 2 || env.envp == NULL || env.envp[env.n] != NULL ||
+	    strcmp(env.envp[0], HOOKENV_PATH) != 0 ||
+	    strcmp(env.envp[1], HOOKENV_LANG) != 0)
+		fail("the hook environment does not start with PATH and LANG");
+	for (i = 0; i < env.n; i++) {
+		e = env.envp[i];
+		if ((eq = strchr(e, '=')) == NULL)
+			fail("a hook variable without '='");
+		nlen = (size_t)(eq - e);
+		if (!env_name_ok(e, nlen))
+			fail("a hook variable name outside A-Z0-9_");
+		for (j = 0; j < i; j++)
+			if (strncmp(env.envp[j], e, nlen + 1) == 0)
+				fail("a hook variable set twice");
+		if (i < 2)
+			continue;
+		known = false;
+		for (j = 0; j < sizeof(fixed) / sizeof(fixed[0]); j++)
+			known |= strlen(fixed[j]) == nlen &&
+			    memcmp(e, fixed[j], nlen) == 0;
+		if (known)
+			continue;
+		if (nlen < 4 || memcmp(e, "EKA_", 4) != 0)
+			fail("a hook variable that is neither EKAHOOK_ nor EKA_");
+		if (strlen(eq + 1) > HOOKENV_MAX_VALUE ||
+		    nlen > HOOKENV_MAX_NAME)
+			fail("a hook variable over the limits");
+		total += strlen(e) + 1;
+		neka++;
+	}
+	if (neka != env.neka || neka > HOOKENV_MAX_VARS ||
+	    total > HOOKENV_MAX_TOTAL)
+		fail("more hook variables than the limits allow");
+	/*
+	 * "event" and the other top-level strings named in a-z: the decoded
+	 * text, unless another top-level key differs only in case (then the
+	 * first in the body wins the name).
+	 */
+	for (c = doc.root->child; c != NULL; c = c->next) {
+		const cJSON	*d;
+		char		 name[64];
+		bool		 clash = false;
+
+		if (!cJSON_IsString(c) || json_string_has_nul(c) ||
+		    strlen(c->string) > 32 ||
+		    strspn(c->string, "abcdefghijklmnopqrstuvwxyz") !=
+		    strlen(c->string) || strcmp(c->string, "data") == 0)
+			continue;
+		for (d = doc.root->child; d != NULL; d = d->next)
+			clash |= d != c && strcasecmp(d->string, c->string) == 0;
+		if (clash)
+			continue;
+		snprintf(name, sizeof(name), "EKA_%s", c->string);
+		for (j = 4; name[j] != '\0'; j++)
+			name[j] = (char)(name[j] - 'a' + 'A');
+		if ((v = hookenv_get(&env, name)) != NULL &&
+		    strcmp(v, c->valuestring) != 0)
+			fail("a top-level field's hook variable is not its value");
+	}
+	hookenv_free(&env);
+	json_doc_free(&doc);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -457,6 +570,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_answer(&r, h->status);
 	if (h->line.len > 0)
 		check_line(h, &r);
+	if (h->accepted)
+		check_hookenv(&r);
 	cur_req = NULL;
 	cur_handler = NULL;
 
