@@ -447,7 +447,10 @@ begin(struct runner *r)
 	return 0;
 }
 
-/* Removes what a crash left half made: .new.* jobs, .stdin.* files. */
+/*
+ * Removes what a crash left half made: .new.* jobs, .stdin.* files,
+ * position.<pid>.tmp files.
+ */
 static void
 clean_dot_files(const char *state_dir)
 {
@@ -463,7 +466,9 @@ clean_dot_files(const char *state_dir)
 			continue;
 		while ((de = readdir(d)) != NULL)
 			if (strncmp(de->d_name, ".new.", 5) == 0 ||
-			    strncmp(de->d_name, ".stdin.", 7) == 0) {
+			    strncmp(de->d_name, ".stdin.", 7) == 0 ||
+			    (strncmp(de->d_name, "position.", 9) == 0 &&
+			    strstr(de->d_name, ".tmp") != NULL)) {
 				snprintf(f, sizeof(f), "%s/%s", p, de->d_name);
 				(void)unlink(f);
 			}

@@ -5,4 +5,4 @@
 . "$TOP_SRCDIR/tests/hook/hooklib.sh"
 command -v ab >/dev/null || skip "ab (apache2-utils) is not installed"
 
-run_burst 2000
+run_burst 1500

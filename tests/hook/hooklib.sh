@@ -1,5 +1,5 @@
 # Helpers for the hook's integration tests (tests/hook/*.sh), on top of
-# tests/lib.sh.  Source it after setting nothing:  . "$TOP_SRCDIR/tests/hook/hooklib.sh"
+# tests/lib.sh.  Source it:  . "$TOP_SRCDIR/tests/hook/hooklib.sh"
 
 . "$TESTLIB"
 
@@ -132,33 +132,34 @@ ms_now() {
 	echo $(($(date +%s%N) / 1000000))
 }
 
-# live_procs COMM: processes named COMM started from this test's tree,
-# zombies left out (an orphan may wait for init to reap it).
-live_procs() {
-	ps -eo stat=,comm=,args= | awk -v c="$1" -v t="$T/" \
-	    '$1 !~ /^Z/ && $2 == c && index($3, t) == 1' | wc -l | tr -d ' '
-}
-
-# proc_counts: "HOOKS ATTEMPTS RUNNERS ALL" running now, from one ps(1):
-# hooks (process groups of hook shells), attempt watchers, runners, and
-# every process of ekahook or of the hook's shell.  A child a runner has
-# just forked bears its name until it renames itself: only a runner
-# whose parent is not one counts as a runner.
+# proc_counts: "HOOKS ATTEMPTS RUNNERS ALL" running now, from one ps(1).
+# A hook is a process group led by a child of one of this test's attempt
+# watchers (whatever it has exec'd since: a shell, sleep); ALL counts
+# this test's ekahook processes (named $T/...) and every member of a
+# hook's group.  A child just forked bears its parent's name until it
+# execs or renames itself: it is not a hook yet, and a runner's child is
+# not a runner.
 proc_counts() {
-	ps -eo pid=,ppid=,pgid=,stat=,comm=,args= | awk -v t="$T/" -v h="$HK/hook" '
+	ps -eo pid=,ppid=,pgid=,stat=,comm=,args= | awk -v t="$T/" '
 	    $4 ~ /^Z/ { next }
-	    # A hook is its process group: its shell forks before each command.
-	    $6 == "/bin/sh" && $7 == h { group[$3] = 1; all++; next }
-	    index($6, t) != 1 { next }
-	    $5 == "ekahook-attempt" { att++ }
-	    $5 == "ekahook-runner" { runner[$1] = $2 }
-	    { all++ }
+	    { ppid[$1] = $2; pgid[$1] = $3; comm[$1] = $5
+	      ours[$1] = index($6, t) == 1 }
 	    END {
-		for (g in group)
-			hooks++
-		for (p in runner)
-			if (!(runner[p] in runner))
+		for (p in comm)
+			if (ours[ppid[p]] && comm[ppid[p]] == "ekahook-attempt" &&
+			    pgid[p] == p && comm[p] != "ekahook-attempt")
+				lead[p] = 1
+		for (p in comm) {
+			if (p in lead)
+				hooks++
+			if (ours[p] && comm[p] == "ekahook-attempt")
+				att++
+			if (ours[p] && comm[p] == "ekahook-runner" &&
+			    comm[ppid[p]] != "ekahook-runner")
 				run++
+			if (ours[p] || (pgid[p] in lead))
+				all++
+		}
 		print hooks + 0, att + 0, run + 0, all + 0
 	    }'
 }
@@ -166,12 +167,6 @@ proc_counts() {
 # max_concurrency: the most hooks the recorder ever saw running at once.
 max_concurrency() {
 	sort -n "$HK/concurrency" 2>/dev/null | tail -n 1
-}
-
-# hook_procs: hooks running now (the recorder's shell processes).
-hook_procs() {
-	ps -eo stat=,args= | awk -v h="$HK/hook" \
-	    '$1 !~ /^Z/ && $2 == "/bin/sh" && $3 == h' | wc -l | tr -d ' '
 }
 
 # env_value FILE NAME: the value of NAME in a NUL-separated environ file.
@@ -294,7 +289,7 @@ run_burst() {
 	cat >"$HK/hook" <<HOOK
 #!/bin/sh
 echo "\$EKAHOOK_REQUEST_ID" >>"$HK/ran"
-sleep 0.015
+exec sleep 0.015
 HOOK
 	chmod 0755 "$HK/hook"
 	write_hook_conf "hook_max_running = 4" "log_fsync = never" \
@@ -344,8 +339,8 @@ $(awk '{ for (i = 1; i <= 4; i++) if ($i > m[i]) m[i] = $i }
 EOF2
 	[ "$mh" -le 4 ] || fail "$mh hooks ran at once (cap 4)"
 	[ "$mr" -le 1 ] || fail "$mr runners at once"
-	# 2 responders, 1 runner, 4 watchers and 4 hook shells, each of the
-	# last two counted twice for a moment (a fork before its exec).
+	# 2 responders, 1 runner, 4 watchers (each with a hook about to
+	# exec for a moment) and 4 hooks (a shell forks before it execs).
 	[ "$mall" -le 19 ] || fail "$mall processes at once"
 	ok "at most $mh hooks, $ma watchers, $mr runner, $mall processes at once ($(wc -l <"$T/samples") samples)"
 

@@ -24,7 +24,8 @@ wait_for 15 test -d "$HK/runs/$first.1.tmp" || fail "the first hook did not star
 hk_stop
 stop_lighttpd
 all_gone() {
-	[ "$(proc_counts | cut -d' ' -f4)" -eq 0 ]
+	[ "$(proc_counts | cut -d' ' -f4)" -eq 0 ] &&
+	    ! ps -eo args= | grep -q "^/bin/sh $HK/hook"
 }
 wait_for 10 all_gone || fail "processes survived: $(proc_counts)"
 [ "$(hook_lines)" -eq 0 ] || fail "a hook finished before the crash"
