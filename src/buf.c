@@ -10,7 +10,6 @@
 #include "buf.h"
 
 static bool	buf_reserve(struct buf *, size_t);
-static size_t	utf8_seq_len(const unsigned char *, size_t);
 
 void
 buf_init(struct buf *b)
@@ -116,16 +115,16 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-/*
- * The length of the well-formed UTF-8 sequence (RFC 3629: no overlongs,
- * no surrogates) starting a multi-byte character at p, or 0.
- */
-static size_t
-utf8_seq_len(const unsigned char *p, size_t avail)
+size_t
+buf_utf8_len(const unsigned char *p, size_t avail)
 {
 	size_t		 n, k;
 	uint32_t	 cp;
 
+	if (avail == 0)
+		return 0;
+	if (p[0] < 0x80)
+		return 1;
 	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
 		n = 2;
 		cp = p[0] & 0x1f;
@@ -170,7 +169,7 @@ buf_json_str(struct buf *b, const char *s, size_t n)
 			ulen = 1;
 			if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
 				break;
-			if (c >= 0x80 && (ulen = utf8_seq_len((const unsigned
+			if (c >= 0x80 && (ulen = buf_utf8_len((const unsigned
 			    char *)s + i + run, n - i - run)) == 0)
 				break;
 		}

@@ -28,6 +28,11 @@ void	buf_puts(struct buf *, const char *);
 void	buf_putc(struct buf *, char);
 void	buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * The length of the well-formed UTF-8 character at p (RFC 3629: no
+ * overlongs, no surrogates, nothing past U+10FFFF), or 0 if invalid.
+ */
+size_t	buf_utf8_len(const unsigned char *p, size_t avail);
 /* Appends a JSON string literal (quotes included) for the given bytes. */
 void	buf_json_str(struct buf *, const char *, size_t);
 /* Appends a NUL-terminated C string as a JSON string literal. */

@@ -11,42 +11,8 @@
 
 #define UTF8_REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
 
-static size_t	utf8_char(const unsigned char *, size_t);
 static void	null_or_int(struct buf *, const char *, long long, bool);
 
-/* The length of the valid UTF-8 character at p, or 0 if invalid. */
-static size_t
-utf8_char(const unsigned char *p, size_t n)
-{
-	size_t		 len, k;
-	uint32_t	 cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (k = 1; k < len; k++) {
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[k] & 0x3f);
-	}
-	/* Overlong forms, surrogates and past U+10FFFF (RFC 3629). */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
 
 void
 hooklog_json_text(struct buf *b, const char *s, size_t n, bool cut)
@@ -62,7 +28,7 @@ hooklog_json_text(struct buf *b, const char *s, size_t n, bool cut)
 	buf_init(&clean);
 	while (i < n) {
 		for (run = 0; i + run < n; run += k)
-			if ((k = utf8_char(p + i + run, n - i - run)) == 0)
+			if ((k = buf_utf8_len(p + i + run, n - i - run)) == 0)
 				break;
 		buf_append(&clean, s + i, run);
 		i += run;

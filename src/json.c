@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "json.h"
 
 #define SCAN_OBJ	1
@@ -119,29 +120,9 @@ static bool
 scan_utf8(struct scan *s)
 {
 	const unsigned char	*p = s->p;
-	size_t			 n, i, avail = (size_t)(s->end - p);
-	uint32_t		 cp;
+	size_t			 n;
 
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		cp = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		cp = p[0] & 0x0f;
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		cp = p[0] & 0x07;
-	} else
-		return scan_fail(s, "invalid UTF-8");
-	if (avail < n)
-		return scan_fail(s, "truncated UTF-8 sequence");
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return scan_fail(s, "invalid UTF-8");
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+	if ((n = buf_utf8_len(p, (size_t)(s->end - p))) == 0)
 		return scan_fail(s, "invalid UTF-8");
 	memcpy(s->out + s->outlen, p, n);
 	s->outlen += n;

@@ -27,7 +27,6 @@ static void	logfile_mend_tail(const struct logfile *, off_t *, bool *);
 static int	logfile_rotate(const struct logfile *);
 static int	logfile_write(int, const char *, size_t, bool, off_t);
 static int	logfile_sync(struct logfile *);
-static void	sync_dir_of(const char *);
 
 void
 logfile_init(struct logfile *lf, const char *path, uint64_t max_bytes,
@@ -169,9 +168,8 @@ logfile_mend_tail(const struct logfile *lf, off_t *size, bool *newline)
 	*size = keep;
 }
 
-/* Makes a rename or a new file durable: fsync of its directory. */
-static void
-sync_dir_of(const char *path)
+void
+logfile_sync_dir(const char *path)
 {
 	char	 dir[PATH_MAX], *slash;
 	int	 fd;
@@ -270,7 +268,7 @@ logfile_sync(struct logfile *lf)
 		return -1;
 	}
 	if (!lf->dir_synced) {
-		sync_dir_of(lf->path);
+		logfile_sync_dir(lf->path);
 		lf->dir_synced = true;
 	}
 	return 0;

@@ -49,5 +49,7 @@ int	logfile_append(struct logfile *, const char *line, size_t len,
 /* Opens (creating if needed) the file; 0 when it can be written. */
 int	logfile_ready(struct logfile *);
 void	logfile_close(struct logfile *);
+/* Makes a rename or a new file durable: fsync of its directory. */
+void	logfile_sync_dir(const char *path);
 
 #endif

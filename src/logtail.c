@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "logfile.h"
 #include "logtail.h"
 
 #define LOGTAIL_CHUNK		65536
@@ -28,7 +29,6 @@ static int	 oldest_rank(const char *, unsigned);
 static int	 newer_rank(const char *, unsigned, int);
 static int	 write_pos_file(const char *, const struct logpos *, bool,
 		    char *, size_t);
-static void	 sync_dir(const char *);
 static int	 open_rank(struct logtail *, int, const struct logpos *);
 static int	 open_start(struct logtail *);
 static int	 switch_next(struct logtail *);
@@ -173,26 +173,6 @@ newer_rank(const char *path, unsigned keep, int k)
 	return -1;
 }
 
-static void
-sync_dir(const char *file)
-{
-	char	 dir[PATH_MAX], *slash;
-	int	 fd;
-
-	if (snprintf(dir, sizeof(dir), "%s", file) >= (int)sizeof(dir))
-		return;
-	if ((slash = strrchr(dir, '/')) == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return;
-	(void)fsync(fd);
-	close(fd);
-}
-
 /* A decimal within [0, max] at s; a pointer past it, or NULL. */
 static const char *
 scan_num(const char *s, uintmax_t max, uintmax_t *out)
@@ -314,7 +294,7 @@ logpos_save(const char *file, const struct logpos *pos, bool sync)
 		return -1;
 	}
 	if (sync)
-		sync_dir(file);
+		logfile_sync_dir(file);
 	return 0;
 }
 
@@ -336,7 +316,7 @@ logpos_create(const char *file, const struct logpos *pos, bool sync)
 	unlink(tmp);
 	errno = saved;
 	if (rc == 0 && sync)
-		sync_dir(file);
+		logfile_sync_dir(file);
 	return rc;
 }
 
