@@ -14,11 +14,7 @@ Suite	*hookq_suite(void);
 Suite	*hookrun_suite(void);
 Suite	*logtail_suite(void);
 
-/* A new private directory under $TMPDIR or /tmp, malloc'd. */
-char	*hk_tmpdir(void);
-/* Removes a directory tree. */
-void	 hk_rmtree(const char *);
-/* "dir/name", malloc'd. */
-char	*hk_join(const char *, const char *);
+/* Test helpers (tu_tmpdir, tu_join, …) come from tests/check_util.c. */
+#include "suites.h"
 
 #endif

@@ -18,14 +18,14 @@ static void	 teardown(void);
 static void
 setup(void)
 {
-	dir = hk_tmpdir();
+	dir = tu_tmpdir();
 	ck_assert_int_eq(hookq_mkdirs(dir), 0);
 }
 
 static void
 teardown(void)
 {
-	hk_rmtree(dir);
+	tu_rmtree(dir);
 	free(dir);
 }
 
@@ -93,7 +93,7 @@ START_TEST(the_job_list_skips_files_being_made)
 
 	setup();
 	ck_assert(!hookq_has_jobs(dir));
-	p = hk_join(dir, "hooks/jobs/.new.r2");
+	p = tu_join(dir, "hooks/jobs/.new.r2");
 	ck_assert_ptr_nonnull(fp = fopen(p, "w"));
 	fclose(fp);
 	ck_assert(!hookq_has_jobs(dir));

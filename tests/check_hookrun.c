@@ -30,8 +30,8 @@ setup(int i)
 	char	*p;
 
 	use_fork = i == 1;
-	dir = hk_tmpdir();
-	p = hk_join(dir, "stdin");
+	dir = tu_tmpdir();
+	p = tu_join(dir, "stdin");
 	in = open(p, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	ck_assert_int_ne(in, -1);
 	ck_assert_int_eq(write(in, "{\"event\":\"x\"}\n", 14), 14);
@@ -43,7 +43,7 @@ static void
 teardown(void)
 {
 	close(in);
-	hk_rmtree(dir);
+	tu_rmtree(dir);
 	free(dir);
 }
 
@@ -210,7 +210,7 @@ START_TEST(the_group_of_a_timed_out_hook_is_killed_too)
 	int	 i;
 
 	setup(_i);
-	pidfile = hk_join(dir, "child.pid");
+	pidfile = tu_join(dir, "child.pid");
 	/* The shell dies of SIGTERM; its child ignores it and lives on. */
 	/* 3 s: time for the shell to start even on a busy machine. */
 	sh("(trap '' TERM; sleep 30) & echo $! >child.pid; wait", 3, 1);

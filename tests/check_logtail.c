@@ -28,8 +28,8 @@ static unsigned	 drain(struct logtail *, unsigned, struct logpos *);
 static void
 setup(void)
 {
-	dir = hk_tmpdir();
-	path = hk_join(dir, "events.ndjson");
+	dir = tu_tmpdir();
+	path = tu_join(dir, "events.ndjson");
 	/* Line "line 0007 …" is 40 bytes: 5 lines a file before rotation. */
 	logfile_init(&lf, path, 200, 5);
 }
@@ -39,7 +39,7 @@ teardown(void)
 {
 	logfile_close(&lf);
 	free(lf.path);
-	hk_rmtree(dir);
+	tu_rmtree(dir);
 	free(path);
 	free(dir);
 }
@@ -162,10 +162,10 @@ START_TEST(a_line_written_just_before_the_rename_is_read)
 {
 	struct logtail	 lt;
 	struct logpos	 after, none;
-	char		*old = hk_join(dir = hk_tmpdir(), "events.ndjson.1");
+	char		*old = tu_join(dir = tu_tmpdir(), "events.ndjson.1");
 	char		 line[64];
 
-	path = hk_join(dir, "events.ndjson");
+	path = tu_join(dir, "events.ndjson");
 	logfile_init(&lf, path, 0, 5);
 	memset(&none, 0, sizeof(none));
 	raw_append(path, "first\n");
@@ -192,10 +192,10 @@ START_TEST(a_torn_last_line_of_a_rotated_file_comes_out_alone)
 {
 	struct logtail	 lt;
 	struct logpos	 after, none;
-	char		*old = hk_join(dir = hk_tmpdir(), "events.ndjson.1");
+	char		*old = tu_join(dir = tu_tmpdir(), "events.ndjson.1");
 	char		 line[64];
 
-	path = hk_join(dir, "events.ndjson");
+	path = tu_join(dir, "events.ndjson");
 	logfile_init(&lf, path, 0, 5);
 	memset(&none, 0, sizeof(none));
 	raw_append(path, "whole\ntorn");
@@ -222,7 +222,7 @@ START_TEST(a_saved_position_in_a_rotated_file_carries_on_there)
 	unsigned	 i;
 
 	setup();
-	pos_file = hk_join(dir, "position");
+	pos_file = tu_join(dir, "position");
 	memset(&none, 0, sizeof(none));
 	for (i = 0; i < 12; i++)
 		append_n(i);
@@ -308,7 +308,7 @@ START_TEST(creating_a_position_keeps_the_first_one)
 	char		*pos_file;
 
 	setup();
-	pos_file = hk_join(dir, "position");
+	pos_file = tu_join(dir, "position");
 	memset(&a, 0, sizeof(a));
 	ck_assert_int_eq(logpos_load(pos_file, &got), 1);
 	ck_assert_int_eq(logpos_create(pos_file, &a, false), 0);
