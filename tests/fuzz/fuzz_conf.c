@@ -9,7 +9,8 @@
  * first NUL also goes through addr_list_parse() as one allow_from value.
  *
  * Checks besides the sanitizers: a failure says why and names the file
- * or the environment; a signing key's value never appears in an error;
+ * or the environment; a signing key's value never appears in an error
+ * (the input is loaded again with each key replaced by a canary);
  * a loaded configuration has absolute paths and values within the
  * ranges of SPEC §2; every address in a parsed allow_from matches the
  * list it came from.
@@ -23,14 +24,13 @@
 #include <string.h>
 
 #include "addr.h"
+#include "buf.h"
 #include "conf.h"
 
 #include "fuzz_util.h"
 
 #define ENV_MARK	"\n%%\n"
-#define KEY_MIN_SHOWN	6	/* shorter values may occur by chance */
-#define KEY_SCAN_MAX	256
-#define KEY_SCAN_VALUES	64
+#define KEY_CANARY	"k3y-CANARY-7f0e"	/* stands for a signing key */
 
 struct fake_env {
 	const char	*text;
@@ -39,8 +39,7 @@ struct fake_env {
 };
 
 static const char	*fake_getenv(const char *, void *);
-static bool		 key_leaked(const char *, size_t, const char *,
-			    const char *, const char *);
+static bool		 key_leaked(const char *, size_t, const char *);
 static void		 check_conf(const struct conf *, size_t);
 static void		 check_addrs(const char *, size_t);
 
@@ -71,60 +70,84 @@ fake_getenv(const char *name, void *arg)
 }
 
 /*
- * True when err shows the value of a NAME = value line of text[0..n)
- * (a signing key).  A value that also occurs elsewhere in the input or
- * in the file's path proves nothing and is skipped.
+ * Loads the input again with the value of every signing key, from a
+ * "signing_key = value" line of the file or an EKAHOOK_SIGNING_KEY=
+ * line of the environment, replaced by a canary.  True when the canary
+ * shows in the error.  Inputs that hold the canary prove nothing.
  */
 static bool
-key_leaked(const char *text, size_t n, const char *name, const char *err,
-    const char *path)
+key_leaked(const char *text, size_t n, const char *path)
 {
-	const char	*p, *end = text + n, *nl, *eq, *ne, *v, *ve, *h;
-	char		*rest, value[KEY_SCAN_MAX];
-	size_t		 nv = 0, i, namelen = strlen(name);
-	struct { const char *v; size_t len; } vals[KEY_SCAN_VALUES];
+	static const char *const names[] = {
+		"signing_key", "EKAHOOK_SIGNING_KEY"
+	};
+	struct buf	 b;
+	struct fake_env	 env;
+	struct conf	 c;
+	const char	*p, *end = text + n, *nl, *eq, *ne, *v, *ve, *mark;
+	char		 err[512];
+	size_t		 k, flen;
 	bool		 leaked = false;
 
-	if (n == 0 || (rest = malloc(n)) == NULL)
+	if (memmem(text, n, KEY_CANARY, sizeof(KEY_CANARY) - 1) != NULL)
 		return false;
-	memcpy(rest, text, n);
-	for (p = text; p < end && nv < KEY_SCAN_VALUES; p = nl + 1) {
+	buf_init(&b);
+	for (p = text; p < end; p = nl + 1) {
 		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			nl = end;
-		while (p < nl && (*p == ' ' || *p == '\t'))
-			p++;
-		if ((eq = memchr(p, '=', (size_t)(nl - p))) == NULL)
-			continue;
-		for (ne = eq; ne > p && (ne[-1] == ' ' || ne[-1] == '\t'); ne--)
+		v = ve = NULL;
+		for (eq = p; eq < nl && (*eq == ' ' || *eq == '\t'); eq++)
 			;
-		if ((size_t)(ne - p) != namelen || memcmp(p, name, namelen) != 0)
-			continue;
-		for (v = eq + 1; v < nl && (*v == ' ' || *v == '\t'); v++)
-			;
-		/* A comment may follow after a blank, as in conf.c. */
-		for (ve = v; ve < nl; ve++)
-			if (*ve == '#' && (ve == v || ve[-1] == ' ' ||
-			    ve[-1] == '\t'))
-				break;
-		while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' ||
-		    ve[-1] == '\r'))
-			ve--;
-		memset(rest + (v - text), '\n', (size_t)(ve - v));
-		vals[nv].v = v;
-		vals[nv++].len = (size_t)(ve - v);
+		ne = eq;
+		if ((eq = memchr(ne, '=', (size_t)(nl - ne))) != NULL) {
+			const char *nb = ne;
+
+			for (ne = eq; ne > nb && (ne[-1] == ' ' ||
+			    ne[-1] == '\t'); ne--)
+				;
+			for (k = 0; k < 2; k++)
+				if ((size_t)(ne - nb) == strlen(names[k]) &&
+				    memcmp(nb, names[k], strlen(names[k])) == 0)
+					break;
+			if (k < 2) {
+				for (v = eq + 1; v < nl && (*v == ' ' ||
+				    *v == '\t'); v++)
+					;
+				/* A comment may follow a blank, as in conf.c. */
+				for (ve = v; ve < nl; ve++)
+					if (*ve == '#' && (ve == v ||
+					    ve[-1] == ' ' || ve[-1] == '\t'))
+						break;
+				while (ve > v && (ve[-1] == ' ' ||
+				    ve[-1] == '\t' || ve[-1] == '\r'))
+					ve--;
+			}
+		}
+		if (v != NULL && ve > v) {
+			buf_append(&b, p, (size_t)(v - p));
+			buf_puts(&b, KEY_CANARY);
+			buf_append(&b, ve, (size_t)(nl - ve));
+		} else
+			buf_append(&b, p, (size_t)(nl - p));
+		if (nl < end)
+			buf_putc(&b, '\n');
 	}
-	for (i = 0; i < nv && !leaked; i++) {
-		if (vals[i].len < KEY_MIN_SHOWN || vals[i].len >= sizeof(value) ||
-		    memchr(vals[i].v, '\0', vals[i].len) != NULL)
-			continue;
-		memcpy(value, vals[i].v, vals[i].len);
-		value[vals[i].len] = '\0';
-		h = memmem(rest, n, value, vals[i].len);
-		if (h == NULL && strstr(path, value) == NULL &&
-		    strstr(err, value) != NULL)
-			leaked = true;
-	}
-	free(rest);
+	if (!buf_ok(&b))
+		abort();
+	mark = b.len > 0 ? memmem(b.data, b.len, ENV_MARK,
+	    sizeof(ENV_MARK) - 1) : NULL;
+	flen = mark != NULL ? (size_t)(mark - b.data) + 1 : b.len;
+	memset(&env, 0, sizeof(env));
+	env.text = mark != NULL ? mark + sizeof(ENV_MARK) - 1 : "";
+	env.len = mark != NULL ? b.len - (size_t)(env.text - b.data) : 0;
+	fuzz_write_file(path, b.len > 0 ? b.data : "", flen);
+	err[0] = '\0';
+	if (conf_load(path, "/nonexistent", fake_getenv, &env, &c, err,
+	    sizeof(err)) == 0)
+		conf_free(&c);
+	else
+		leaked = strstr(err, KEY_CANARY) != NULL;
+	buf_free(&b);
 	return leaked;
 }
 
@@ -241,11 +264,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strncmp(err, "environment ", 12) != 0)
 			fuzz_fail("an error that names neither the file nor "
 			    "the environment", size);
-		if (key_leaked(text, flen, "signing_key", err, path) ||
-		    key_leaked(env.text, env.len, "EKAHOOK_SIGNING_KEY", err,
-		    path))
-			fuzz_fail("a signing key in an error message", size);
 	}
+	if (key_leaked(text, size, path))
+		fuzz_fail("a signing key in an error message", size);
 
 	if ((s = strndup(text, size)) == NULL)
 		abort();
