@@ -502,7 +502,8 @@ summarize() {
 		ok[k] += $10
 		if ($11 != "-") { lines[k] += $11; haslines[k] = 1 }
 		if ($12 != "-") { hooks[k] += $12; want[k] += $15; hashooks[k] = 1 }
-		if ($13 != "-" && $13 > settle[k]) settle[k] = $13
+		if ($13 != "-" && (!(k in settle) || $13 > settle[k]))
+			settle[k] = $13
 		if ($11 != "-" && ($11 < $10 || $11 > $10 + 2 * $2)) bad[k]++
 		if ($14 > priv[k]) priv[k] = $14
 	}
