@@ -38,6 +38,9 @@ ok "$n answers, each in under 2 s, while 6 s of hooks queue"
 
 # Replay one event meanwhile: it takes a slot like any run.
 id=$(jq -r .request_id "$EVENTS" | head -n 1)
+# Replay leaves an attempt under way alone: wait for its first run to end.
+wait_for 60 sh -c "cat '$HOOKLOG'* 2>/dev/null | grep -q '\"request_id\":\"$id\"'" ||
+	fail "the first event's hook never finished"
 "$EKAHOOKCTL" replay --config "$CONF" --request-id "$id" >"$T/replay.out" ||
 	fail "replay: $(cat "$T/replay.out")"
 
