@@ -401,12 +401,7 @@ conf_load(const char *file, const char *base_dir, conf_getenv_fn getenv_fn,
 	if (file != NULL) {
 		if ((c->file = strdup(file)) == NULL)
 			goto nomem;
-		if ((p = strrchr(c->file, '/')) == NULL)
-			dir = strdup(".");
-		else if (p == c->file)
-			dir = strdup("/");
-		else
-			dir = strndup(c->file, (size_t)(p - c->file));
+		dir = conf_dir_of(c->file);
 	} else
 		dir = strdup(base_dir != NULL ? base_dir : ".");
 	if (dir == NULL)
@@ -524,8 +519,20 @@ conf_exe_dir(void)
 	return strdup(path);
 }
 
-static const char *
-process_getenv(const char *name, void *arg)
+char *
+conf_dir_of(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+const char *
+conf_process_getenv(const char *name, void *arg)
 {
 	(void)arg;
 	return getenv(name);
@@ -553,8 +560,8 @@ conf_cache_get(struct conf_cache *cc, const char *path, const char *exe_dir)
 	cc->path = path != NULL ? strdup(path) : NULL;
 	cc->st = st;
 	cc->loaded = true;
-	cc->failed = conf_load(path, exe_dir, process_getenv, NULL, &cc->conf,
-	    cc->err, sizeof(cc->err)) == -1;
+	cc->failed = conf_load(path, exe_dir, conf_process_getenv, NULL,
+	    &cc->conf, cc->err, sizeof(cc->err)) == -1;
 	if (cc->failed)
 		fprintf(stderr, "ekahook: configuration error: %s\n", cc->err);
 	return cc->failed ? NULL : &cc->conf;

@@ -39,6 +39,10 @@ struct conf {
 
 /* Where the value of an environment variable comes from. */
 typedef const char *(*conf_getenv_fn)(const char *name, void *arg);
+/* The process environment, as a conf_getenv_fn. */
+const char	*conf_process_getenv(const char *name, void *arg);
+/* The directory part of a path ("." or "/" at the least), malloc'd. */
+char		*conf_dir_of(const char *path);
 
 /*
  * Loads the configuration from file (NULL: none) relative to base_dir,

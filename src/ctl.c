@@ -21,9 +21,7 @@ static int	cmd_check_config(int, char **);
 static int	cmd_sign(int, char **);
 static int	cmd_verify_log(int, char **);
 static int	usage(void);
-static const char *env_get(const char *, void *);
 static int	check_dir_writable(const char *, const char *);
-static char	*dir_of(const char *);
 
 static const struct {
 	const char	*name;
@@ -115,30 +113,11 @@ ctl_sample_path(void)
 	return path;
 }
 
-static const char *
-env_get(const char *name, void *arg)
-{
-	(void)arg;
-	return getenv(name);
-}
-
-static char *
-dir_of(const char *path)
-{
-	const char	*slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
-}
-
 /* One line per problem; returns 1 for a problem, 0 otherwise. */
 static int
 check_dir_writable(const char *what, const char *file)
 {
-	char	*dir = dir_of(file);
+	char	*dir = conf_dir_of(file);
 	int	 bad = 0;
 
 	if (dir == NULL)
@@ -165,7 +144,7 @@ cmd_check_config(int argc, char **argv)
 	exe_dir = conf_exe_dir();
 	file = conf_find(argc == 2 ? argv[1] : getenv("EKAHOOK_CONFIG"),
 	    exe_dir);
-	if (conf_load(file, exe_dir, env_get, NULL, &c, err,
+	if (conf_load(file, exe_dir, conf_process_getenv, NULL, &c, err,
 	    sizeof(err)) == -1) {
 		printf("%s\n", err);
 		free(file);

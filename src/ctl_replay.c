@@ -64,7 +64,6 @@ struct replay {
 };
 
 static int	 replay_usage(void);
-static const char *env_get(const char *, void *);
 static int	 load_conf(struct replay *, const char *);
 static int	 read_events(struct replay *);
 static int	 read_event_file(struct replay *, const char *, int);
@@ -87,13 +86,6 @@ replay_usage(void)
 	return 2;
 }
 
-static const char *
-env_get(const char *name, void *arg)
-{
-	(void)arg;
-	return getenv(name);
-}
-
 static int
 load_conf(struct replay *rp, const char *config)
 {
@@ -103,7 +95,8 @@ load_conf(struct replay *rp, const char *config)
 	exe_dir = conf_exe_dir();
 	file = conf_find(config != NULL ? config : getenv("EKAHOOK_CONFIG"),
 	    exe_dir);
-	rc = conf_load(file, exe_dir, env_get, NULL, &rp->c, err, sizeof(err));
+	rc = conf_load(file, exe_dir, conf_process_getenv, NULL, &rp->c, err,
+	    sizeof(err));
 	if (rc == -1)
 		fprintf(stderr, "ekahookctl: %s\n", err);
 	free(file);

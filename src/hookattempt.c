@@ -20,7 +20,6 @@
 #include "timefmt.h"
 
 static char	*abs_path(const char *);
-static char	*dir_of(const char *);
 static int	 stdin_file(const char *, const char *, size_t);
 static int	 write_line(const struct conf *, const struct hooklog_rec *);
 
@@ -41,18 +40,6 @@ abs_path(const char *p)
 	if ((r = malloc(n)) != NULL)
 		snprintf(r, n, "%s/%s", cwd, p);
 	return r;
-}
-
-static char *
-dir_of(const char *path)
-{
-	const char	*slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
 }
 
 /*
@@ -124,7 +111,7 @@ hookattempt_run(const struct conf *c, const char *line, size_t len,
 		return HOOKATTEMPT_BAD_EVENT;
 	}
 	if ((hook = abs_path(c->hook)) == NULL ||
-	    (dir = dir_of(hook)) == NULL ||
+	    (dir = conf_dir_of(hook)) == NULL ||
 	    (logabs = abs_path(log_file)) == NULL ||
 	    (res = malloc(sizeof(*res))) == NULL)
 		goto nomem;
