@@ -22,7 +22,7 @@
 
 static int	logfile_open(struct logfile *);
 static int	logfile_lock(int);
-static bool	logfile_is_current(const struct logfile *);
+static bool	logfile_is_current(const struct logfile *, off_t *);
 static void	logfile_mend_tail(const struct logfile *, off_t *, bool *);
 static int	logfile_rotate(const struct logfile *);
 static int	logfile_write(int, const char *, size_t, bool, off_t);
@@ -99,6 +99,7 @@ logfile_open(struct logfile *lf)
 	lf->dev = st.st_dev;
 	lf->ino = st.st_ino;
 	lf->dir_synced = false;
+	lf->end = -1;
 	return 0;
 }
 
@@ -111,14 +112,21 @@ logfile_lock(int fd)
 	return 0;
 }
 
-/* True when the open file is still the one at the path. */
+/*
+ * True when the open file is still the one at the path; then *size,
+ * when asked for, is its size (the same inode: no fstat(2) needed).
+ */
 static bool
-logfile_is_current(const struct logfile *lf)
+logfile_is_current(const struct logfile *lf, off_t *size)
 {
 	struct stat	 st;
 
-	return stat(lf->path, &st) == 0 && st.st_ino == lf->ino &&
-	    st.st_dev == lf->dev;
+	if (stat(lf->path, &st) == -1 || st.st_ino != lf->ino ||
+	    st.st_dev != lf->dev)
+		return false;
+	if (size != NULL)
+		*size = st.st_size;
+	return true;
 }
 
 /*
@@ -128,7 +136,11 @@ logfile_is_current(const struct logfile *lf)
  * machine went down, and no 200 was sent for it.  The fragment is cut
  * off, under the lock, so the log keeps no partial line (SPEC §3) and
  * *size becomes the new size.  When it cannot be read or cut, *newline
- * asks for our line to start on a line of its own instead.
+ * asks for our line to start on a line of its own instead.  A file that
+ * still ends where our own last line through this descriptor ended is
+ * not read: its last byte is that line's newline (saves a pread(2) per
+ * line while one process writes; only a copytruncate regrowing the file
+ * to exactly that size could hide a fragment from this check).
  */
 static void
 logfile_mend_tail(const struct logfile *lf, off_t *size, bool *newline)
@@ -137,7 +149,8 @@ logfile_mend_tail(const struct logfile *lf, off_t *size, bool *newline)
 	off_t	 end = *size, from, keep = -1;
 
 	*newline = false;
-	if (*size == 0)
+	/* Empty, or it ends where our own last line did: nothing to mend. */
+	if (*size == 0 || *size == lf->end)
 		return;
 	if (!lf->readable || pread(lf->fd, chunk, 1, *size - 1) != 1) {
 		/* Cannot tell; a stray empty line is better than a torn one. */
@@ -277,7 +290,6 @@ logfile_sync(struct logfile *lf)
 int
 logfile_append(struct logfile *lf, const char *line, size_t len, bool sync)
 {
-	struct stat	 st;
 	off_t		 size;
 	bool		 newline;
 	int		 tries, saved;
@@ -285,14 +297,13 @@ logfile_append(struct logfile *lf, const char *line, size_t len, bool sync)
 	for (tries = 0; tries < LOGFILE_MAX_TRIES; tries++) {
 		if (lf->fd == -1 && logfile_open(lf) == -1)
 			return -1;
-		if (logfile_lock(lf->fd) == -1 || fstat(lf->fd, &st) == -1)
+		if (logfile_lock(lf->fd) == -1)
 			goto fail;
-		if (!logfile_is_current(lf)) {
+		if (!logfile_is_current(lf, &size)) {
 			/* Renamed away: write to whatever is at the path now. */
 			logfile_close(lf);
 			continue;
 		}
-		size = st.st_size;
 		logfile_mend_tail(lf, &size, &newline);
 		/* A line longer than max_bytes goes alone into a new file. */
 		if (lf->max_bytes > 0 && size > 0 &&
@@ -304,6 +315,7 @@ logfile_append(struct logfile *lf, const char *line, size_t len, bool sync)
 		}
 		if (logfile_write(lf->fd, line, len, newline, size) == -1)
 			goto fail;
+		lf->end = size + newline + (off_t)len;
 		(void)flock(lf->fd, LOCK_UN);
 		return sync ? logfile_sync(lf) : 0;
 	}
@@ -320,7 +332,7 @@ fail:
 int
 logfile_ready(struct logfile *lf)
 {
-	if (lf->fd != -1 && logfile_is_current(lf))
+	if (lf->fd != -1 && logfile_is_current(lf, NULL))
 		return 0;
 	logfile_close(lf);
 	return logfile_open(lf);

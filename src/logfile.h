@@ -30,6 +30,7 @@ struct logfile {
 	ino_t		 ino;
 	bool		 readable;	/* fd can pread the tail */
 	bool		 dir_synced;	/* fd's name made durable */
+	off_t		 end;		/* where our last line ended, or -1 */
 	uint64_t	 max_bytes;	/* 0: never rotate */
 	unsigned	 keep;
 };

@@ -3,6 +3,8 @@
 
 #include <sys/random.h>
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
@@ -11,18 +13,35 @@
 #include "reqid.h"
 
 static char	*hex(char *, uint64_t, int);
+static void	 forget_pid(void);
+
+/*
+ * The pid of the process whose ids these are; 0 until the first id and
+ * again in a forked child (pthread_atfork), so that getpid(2) is not a
+ * system call per request and a child never repeats its parent's ids.
+ */
+static pid_t	 owner;
+static bool	 atfork_set;
+
+static void
+forget_pid(void)
+{
+	owner = 0;
+}
 
 void
 reqid_new(char out[REQID_LEN])
 {
-	static pid_t	 owner;
 	static uint32_t	 nonce;
 	static uint32_t	 counter;
 	struct timespec	 ts;
 	uint64_t	 ms;
-	pid_t		 pid = getpid();
+	pid_t		 pid;
 	char		*p;
 
+	if (!atfork_set)
+		atfork_set = pthread_atfork(NULL, NULL, forget_pid) == 0;
+	pid = atfork_set && owner != 0 ? owner : getpid();
 	if (pid != owner) {
 		if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce)) {
 			clock_gettime(CLOCK_MONOTONIC, &ts);
