@@ -393,6 +393,30 @@ hookjob_open(const char *state_dir, const char *id, struct hookjob *j)
 	return 0;
 }
 
+/*
+ * A job whose open, locked descriptor was handed to us (fd, ours from
+ * now on): loaded as hookjob_open loads one.  Returns 0, or -1 with
+ * errno and fd closed.
+ */
+int
+hookjob_adopt(const char *state_dir, const char *id, int fd,
+    struct hookjob *j)
+{
+	int	 saved;
+
+	memset(j, 0, sizeof(*j));
+	j->fd = fd;
+	snprintf(j->id, sizeof(j->id), "%s", id);
+	if (job_name(j->path, sizeof(j->path), state_dir, id) == -1 ||
+	    job_load(j) == -1) {
+		saved = errno;
+		hookjob_close(j);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
 int
 hookjob_peek(const char *state_dir, const char *id, struct hookjob *j)
 {

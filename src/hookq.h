@@ -70,6 +70,12 @@ int	hookjob_create(const char *state_dir, const char *id,
  * (errno EINVAL: not a job file).
  */
 int	hookjob_open(const char *state_dir, const char *id, struct hookjob *);
+/*
+ * Loads a job whose open, locked descriptor was handed over (fd, owned
+ * from now on).  Returns 0, or -1 with fd closed.
+ */
+int	hookjob_adopt(const char *state_dir, const char *id, int fd,
+	    struct hookjob *);
 /* Reads a job without its lock (for positions only).  0 or -1. */
 int	hookjob_peek(const char *state_dir, const char *id, struct hookjob *);
 /* Writes next, fails, due and running back.  Returns 0 or -1. */

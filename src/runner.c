@@ -3,6 +3,7 @@
 
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -20,6 +21,7 @@
 #include <unistd.h>
 
 #include "evline.h"
+#include "fdpass.h"
 #include "hookattempt.h"
 #include "hookq.h"
 #include "hookrun.h"
@@ -48,9 +50,14 @@ struct due {
 	char		 id[EVLINE_ID_MAX];
 };
 
-/* An attempt being watched by a child of ours. */
+/*
+ * An attempt watcher, a child of ours that runs one attempt at a time
+ * for as long as we live: busy with attempt id, or waiting on sock.
+ */
 struct kid {
 	pid_t		 pid;
+	int		 sock;		/* our end of its socket pair */
+	bool		 busy;
 	char		 id[EVLINE_ID_MAX];
 };
 
@@ -70,6 +77,8 @@ struct runner {
 	char			 pos_file[PATH_MAX];
 	struct kid		*kids;
 	size_t			 nkids, capkids;
+	size_t			 nbusy;		/* kids with an attempt */
+	struct pollfd		*pfds;		/* capkids of them */
 	struct due		*heap;		/* min-heap on at */
 	size_t			 nheap, capheap;
 	struct due		*watch;
@@ -104,13 +113,17 @@ static bool	 reload(struct runner *);
 static void	 recover(struct runner *);
 static void	 settle(struct runner *, const char *);
 static void	 reap(struct runner *);
+static void	 collect(struct runner *);
+static void	 kid_drop(struct runner *, size_t);
+static void	 kids_close(struct runner *);
+static int	 new_watcher(struct runner *);
 static void	 poll_watch(struct runner *);
 static void	 start_work(struct runner *);
 static int	 take_line(struct runner *, int);
 static void	 start_job(struct runner *, const char *, int);
 static void	 start_attempt(struct runner *, struct hookjob *, int);
-static void	 supervise(struct runner *, struct hookjob *, int)
-		    __attribute__((noreturn));
+static void	 watcher(struct runner *, int) __attribute__((noreturn));
+static void	 attempt(struct runner *, const char *, int, int);
 static long long retry_delay_ms(const struct runner *, unsigned);
 static void	 save_pos(struct runner *);
 static bool	 leave(struct runner *);
@@ -392,6 +405,7 @@ run(struct runner *r)
 			break;
 		wait_a_while(r);
 	}
+	kids_close(r);
 	logtail_free(&r->lt);
 	conf_cache_free(&r->cc);
 }
@@ -400,7 +414,7 @@ run(struct runner *r)
 static bool
 idle(const struct runner *r)
 {
-	return r->nkids == 0 && r->nwatch == 0 &&
+	return r->nbusy == 0 && r->nwatch == 0 &&
 	    (r->nheap == 0 || r->paused);
 }
 
@@ -542,25 +556,86 @@ settle(struct runner *r, const char *id)
 	hookjob_close(&j);
 }
 
+/* Attempts ended (their watchers said so) and watchers gone. */
 static void
 reap(struct runner *r)
 {
-	char	 id[EVLINE_ID_MAX];
 	pid_t	 pid;
 	int	 st;
 	size_t	 i;
 
 	runner_sigchld = 0;
+	collect(r);
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (i = 0; i < r->nkids && r->kids[i].pid != pid; i++)
 			continue;
-		if (i == r->nkids)
+		if (i < r->nkids)
+			kid_drop(r, i);
+	}
+}
+
+/*
+ * Reads the watchers' "done" bytes: each ends the attempt it was given.
+ * A watcher whose socket is at its end has died.  Watchers beyond
+ * hook_max_running (it was lowered) are let go when they wait.
+ */
+static void
+collect(struct runner *r)
+{
+	char	 b;
+	ssize_t	 n;
+	size_t	 i = 0;
+
+	while (i < r->nkids) {
+		n = recv(r->kids[i].sock, &b, 1, MSG_DONTWAIT);
+		if (n == 1 && r->kids[i].busy) {
+			r->kids[i].busy = false;
+			r->nbusy--;
+			r->active_at = now_ms();
+			settle(r, r->kids[i].id);
+		} else if (n == 0 || (n == -1 && errno != EAGAIN &&
+		    errno != EWOULDBLOCK && errno != EINTR)) {
+			kid_drop(r, i);
 			continue;
-		snprintf(id, sizeof(id), "%s", r->kids[i].id);
-		r->kids[i] = r->kids[--r->nkids];
+		}
+		i++;
+	}
+	for (i = 0; r->c != NULL && r->nkids > r->c->hook_max_running &&
+	    i < r->nkids; )
+		if (!r->kids[i].busy)
+			kid_drop(r, i);
+		else
+			i++;
+}
+
+/* Forgets watcher i (dead, or let go); its attempt, if any, is settled. */
+static void
+kid_drop(struct runner *r, size_t i)
+{
+	char	 id[EVLINE_ID_MAX];
+	bool	 busy = r->kids[i].busy;
+
+	snprintf(id, sizeof(id), "%s", r->kids[i].id);
+	close(r->kids[i].sock);
+	r->kids[i] = r->kids[--r->nkids];
+	if (busy) {
+		r->nbusy--;
 		r->active_at = now_ms();
 		settle(r, id);
 	}
+}
+
+/* Leaving: waiting watchers see the end of their sockets and exit. */
+static void
+kids_close(struct runner *r)
+{
+	while (r->nkids > 0)
+		kid_drop(r, r->nkids - 1);
+	free(r->kids);
+	free(r->pfds);
+	r->kids = NULL;
+	r->pfds = NULL;
+	r->capkids = 0;
 }
 
 /* Jobs held elsewhere: settled once let go. */
@@ -589,7 +664,7 @@ start_work(struct runner *r)
 	bool		 due;
 	int		 slot;
 
-	while (r->nkids < r->c->hook_max_running) {
+	while (r->nbusy < r->c->hook_max_running) {
 		due = r->nheap > 0 && r->heap[0].at <= now_ms();
 		if (!due && !logtail_pending(&r->lt))
 			return;
@@ -697,31 +772,28 @@ start_job(struct runner *r, const char *id, int slot)
 }
 
 /*
- * Forks the attempt's watcher, which keeps the job's lock and the slot
- * (both descriptors it shares with us, which we close) until it ends.
+ * Hands the attempt to a waiting watcher (a new one when none waits):
+ * its name, with the job's locked descriptor and the slot's, which the
+ * watcher keeps until the attempt has ended; we close ours.
  */
 static void
 start_attempt(struct runner *r, struct hookjob *j, int slot)
 {
-	struct kid	*nk;
-	pid_t		 pid;
-	size_t		 ncap;
+	int	 fds[2] = { j->fd, slot };
+	size_t	 i;
 
-	if (r->nkids == r->capkids) {
-		ncap = r->capkids ? r->capkids * 2 : 8;
-		if ((nk = reallocarray(r->kids, ncap, sizeof(*nk))) == NULL)
-			goto fail;
-		r->kids = nk;
-		r->capkids = ncap;
-	}
-	if ((pid = fork()) == -1)
+	for (i = 0; i < r->nkids && r->kids[i].busy; i++)
+		continue;
+	if (i == r->nkids && new_watcher(r) == -1)
 		goto fail;
-	if (pid == 0)
-		supervise(r, j, slot);
-	r->kids[r->nkids].pid = pid;
-	snprintf(r->kids[r->nkids].id, sizeof(r->kids[r->nkids].id), "%s",
-	    j->id);
-	r->nkids++;
+	if (fdpass_send(r->kids[i].sock, j->id, strlen(j->id), fds, 2) ==
+	    -1) {
+		kid_drop(r, i);
+		goto fail;
+	}
+	r->kids[i].busy = true;
+	snprintf(r->kids[i].id, sizeof(r->kids[i].id), "%s", j->id);
+	r->nbusy++;
 	r->active_at = now_ms();
 	hookjob_close(j);
 	close(slot);
@@ -731,6 +803,45 @@ fail:
 	heap_push(r, now_ms() + RUNNER_ERROR_MS, j->id);
 	hookjob_close(j);
 	close(slot);
+}
+
+/* Forks a watcher, waiting for attempts on its end of a socket pair. */
+static int
+new_watcher(struct runner *r)
+{
+	struct kid	*nk;
+	struct pollfd	*np;
+	size_t		 ncap;
+	pid_t		 pid;
+	int		 sv[2];
+
+	if (r->nkids == r->capkids) {
+		ncap = r->capkids ? r->capkids * 2 : 8;
+		if ((nk = reallocarray(r->kids, ncap, sizeof(*nk))) == NULL)
+			return -1;
+		r->kids = nk;
+		if ((np = reallocarray(r->pfds, ncap, sizeof(*np))) == NULL)
+			return -1;
+		r->pfds = np;
+		r->capkids = ncap;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		watcher(r, sv[1]);
+	}
+	close(sv[1]);
+	memset(&r->kids[r->nkids], 0, sizeof(r->kids[r->nkids]));
+	r->kids[r->nkids].pid = pid;
+	r->kids[r->nkids].sock = sv[0];
+	r->nkids++;
+	return 0;
 }
 
 static long long
@@ -744,56 +855,105 @@ retry_delay_ms(const struct runner *r, unsigned fails)
 }
 
 /*
- * The attempt's watcher: marks the job running, runs the attempt
- * (which writes the hook_log line), then removes the job or schedules
- * its retry.  Killing the runner does not stop it; and when it ends
- * with no runner alive (killed meanwhile) it starts one for the work
- * left, so a dead runner's backlog does not wait for the next request.
+ * An attempt watcher: runs the attempts it is handed, one at a time,
+ * and answers one byte after each.  Killing the runner does not stop
+ * an attempt under way; at the end of its socket (the runner left or
+ * died) it starts a runner if work is left and none is alive, so a dead
+ * runner's backlog does not wait for the next request.
  */
 static void
-supervise(struct runner *r, struct hookjob *j, int slot)
+watcher(struct runner *r, int sock)
 {
-	const struct conf	*c = r->c;
-	enum hookattempt_result	 res;
-	char			 where[PATH_MAX];
-	const char		*log_name = j->log_path;
+	char	 id[EVLINE_ID_MAX];
+	int	 fds[FDPASS_MAX_FDS];
+	size_t	 nfds, i;
+	ssize_t	 n;
 
 	(void)prctl(PR_SET_NAME, "ekahook-attempt", 0, 0, 0);
-	close(r->lock_fd);
-	if (r->lt.fd != -1)
-		close(r->lt.fd);
-	j->running = true;
-	if (hookjob_save(j, c->log_fsync) == -1) {
-		rlog("job %s: %s", j->id, strerror(errno));
+	/*
+	 * Nothing of the runner's stays open here: its lock, the log, the
+	 * other watchers' sockets, and the job and slot of the attempt it
+	 * was about to hand over when it forked us (held, they would never
+	 * be let go).
+	 */
+	if (dup2(sock, RUNNER_LOCK_FD) == -1)
 		_exit(1);
+	sock = RUNNER_LOCK_FD;
+	hookrun_closefrom(RUNNER_LOCK_FD + 1);
+	r->lt.fd = -1;
+	while ((n = fdpass_recv(sock, id, sizeof(id) - 1, fds, &nfds)) > 0) {
+		id[n] = '\0';
+		if (nfds == 2)
+			attempt(r, id, fds[0], fds[1]);
+		else
+			for (i = 0; i < nfds; i++)
+				close(fds[i]);
+		(void)send(sock, "d", 1, MSG_NOSIGNAL);
+	}
+	if (r->c != NULL)
+		kick(r->c, false);
+	_exit(0);
+}
+
+/*
+ * One attempt, holding the job (jfd) and the slot: marks the job
+ * running, runs the attempt (which writes the hook_log line), then
+ * removes the job or schedules its retry, and lets both go.
+ */
+static void
+attempt(struct runner *r, const char *id, int jfd, int slot)
+{
+	const struct conf	*c;
+	struct hookjob		 j;
+	enum hookattempt_result	 res;
+	char			 where[PATH_MAX];
+	const char		*log_name;
+
+	if (hookjob_adopt(r->state_dir, id, jfd, &j) == -1) {
+		rlog("job %s: %s", id, strerror(errno));
+		close(slot);
+		return;
+	}
+	if (!reload(r)) {
+		/* The configuration went bad or moved: not now. */
+		j.due_ms = now_ms() + RUNNER_NOT_RUN_MS;
+		if (hookjob_save(&j, false) == -1)
+			rlog("job %s: %s", id, strerror(errno));
+		goto out;
+	}
+	c = r->c;
+	j.running = true;
+	if (hookjob_save(&j, c->log_fsync) == -1) {
+		rlog("job %s: %s", id, strerror(errno));
+		goto out;
 	}
 	/* SPEC §5: the log that holds the event now, after any rotation. */
-	if (logtail_rank(c->log_file, c->log_keep, &j->after, where,
+	log_name = j.log_path;
+	if (logtail_rank(c->log_file, c->log_keep, &j.after, where,
 	    sizeof(where)) >= 0)
 		log_name = where;
-	res = hookattempt_run(c, j->line, j->line_len, log_name, j->next);
+	res = hookattempt_run(c, j.line, j.line_len, log_name, j.next);
 	if (res == HOOKATTEMPT_BAD_EVENT)
-		rlog("job %s: its event cannot be read; removed", j->id);
+		rlog("job %s: its event cannot be read; removed", id);
 	if (res == HOOKATTEMPT_OK || res == HOOKATTEMPT_BAD_EVENT ||
-	    (res == HOOKATTEMPT_FAILED && j->fails >= c->hook_retries)) {
-		if (hookjob_remove(j) == -1)
-			rlog("job %s: cannot remove: %s", j->id,
+	    (res == HOOKATTEMPT_FAILED && j.fails >= c->hook_retries)) {
+		if (hookjob_remove(&j) == -1)
+			rlog("job %s: cannot remove: %s", id,
 			    strerror(errno));
 	} else {
-		j->running = false;
+		j.running = false;
 		if (res == HOOKATTEMPT_FAILED) {
-			j->fails++;
-			j->next++;
-			j->due_ms = now_ms() + retry_delay_ms(r, j->fails);
+			j.fails++;
+			j.next++;
+			j.due_ms = now_ms() + retry_delay_ms(r, j.fails);
 		} else
-			j->due_ms = now_ms() + RUNNER_NOT_RUN_MS;
-		if (hookjob_save(j, c->log_fsync) == -1)
-			rlog("job %s: %s", j->id, strerror(errno));
-		hookjob_close(j);
+			j.due_ms = now_ms() + RUNNER_NOT_RUN_MS;
+		if (hookjob_save(&j, c->log_fsync) == -1)
+			rlog("job %s: %s", id, strerror(errno));
 	}
+out:
+	hookjob_close(&j);
 	close(slot);
-	kick(c, false);
-	_exit(0);
 }
 
 static void
@@ -864,10 +1024,11 @@ wait_a_while(struct runner *r)
 	struct timespec	 ts;
 	sigset_t	 mask;
 	long long	 now = now_ms(), t = RUNNER_IDLE_MS, d;
+	size_t		 i;
 
 	if (runner_sigchld)
 		return;
-	if (!r->paused && r->nkids < r->c->hook_max_running)
+	if (!r->paused && r->nbusy < r->c->hook_max_running)
 		t = RUNNER_POLL_MS;
 	if (r->nwatch > 0 && t > RUNNER_WATCH_MS)
 		t = RUNNER_WATCH_MS;
@@ -885,9 +1046,14 @@ wait_a_while(struct runner *r)
 	}
 	ts.tv_sec = t / 1000;
 	ts.tv_nsec = (t % 1000) * 1000000;
+	for (i = 0; i < r->nkids; i++) {
+		r->pfds[i].fd = r->kids[i].sock;
+		r->pfds[i].events = POLLIN;
+		r->pfds[i].revents = 0;
+	}
 	sigprocmask(SIG_SETMASK, NULL, &mask);
 	sigdelset(&mask, SIGCHLD);
-	(void)ppoll(NULL, 0, &ts, &mask);
+	(void)ppoll(r->nkids > 0 ? r->pfds : NULL, r->nkids, &ts, &mask);
 }
 
 static int

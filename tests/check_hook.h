@@ -8,6 +8,7 @@
 
 /* The hook's modules, run by tests/check_hook (check_hook_main.c). */
 Suite	*evline_suite(void);
+Suite	*fdpass_suite(void);
 Suite	*hookenv_suite(void);
 Suite	*hooklog_suite(void);
 Suite	*hookq_suite(void);

@@ -12,6 +12,7 @@ static Suite *(*const suites[])(void) = {
 	evline_suite,
 	logtail_suite,
 	hookq_suite,
+	fdpass_suite,
 	hookrun_suite,
 };
 
