@@ -17,8 +17,9 @@
 # Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION (seconds, 6),
 # BENCH_WARMUP (seconds, 2), BENCH_CONCS ("1 16"), BENCH_CONTENDERS (all),
 # BENCH_SETTLE (seconds after the load for webhook's async hooks, 30),
-# BENCH_HOOK_DEADLINE (seconds for ekahook's hooks to settle in the last
-# round, 300),
+# BENCH_HOOK_DEADLINE (most seconds for ekahook's hooks to settle in the
+# last round, 1800), BENCH_HOOK_STALL (seconds without a new hook_log
+# line after which they are taken as stuck, 60),
 # BENCH_ITER (pipeline iterations under callgrind, 1000),
 # BENCH_BUILDDIR (an existing build tree), BENCH_RESULTS (output file),
 # BENCH_QUIET_WAIT (seconds to wait for a 1-minute load below 0.6, 0).
@@ -33,7 +34,8 @@ ALL_CONTENDERS="null null_append null_fdatasync ekahook ekahook_fsync
 ekahook_sig ekahook_hook php webhook_sync webhook_async"
 CONTENDERS=${BENCH_CONTENDERS:-$ALL_CONTENDERS}
 SETTLE=${BENCH_SETTLE:-30}
-HOOK_DEADLINE=${BENCH_HOOK_DEADLINE:-300}
+HOOK_DEADLINE=${BENCH_HOOK_DEADLINE:-1800}
+HOOK_STALL=${BENCH_HOOK_STALL:-60}
 ITER=${BENCH_ITER:-1000}
 RESULTS=${BENCH_RESULTS:-$SRCDIR/bench/RESULTS.md}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-0}
@@ -426,10 +428,18 @@ run_one() {
 			# As the issue asks: what ran within SETTLE s.
 			sleep "$SETTLE"
 		else
+			# Settled: all run, or no progress for HOOK_STALL s.
 			end=$((start + HOOK_DEADLINE))
-			while [ "$($HOOKS_CMD)" -lt "$want" ] &&
-			    [ "$(date +%s)" -lt "$end" ]; do
-				sleep 0.2
+			last=-1
+			while n=$($HOOKS_CMD) && [ "$n" -lt "$want" ] &&
+			    now=$(date +%s) && [ "$now" -lt "$end" ]; do
+				if [ "$n" -ne "$last" ]; then
+					last=$n
+					moved=$now
+				elif [ $((now - moved)) -ge "$HOOK_STALL" ]; then
+					break
+				fi
+				sleep 0.5
 			done
 		fi
 		hooks=$($HOOKS_CMD)
@@ -578,7 +588,10 @@ write_table() {
 		hooks=$(get "$n" "$c" 11)
 		settle=$(get "$n" "$c" 12)
 		[ "$hooks" != - ] && [ "$settle" != - ] &&
-		    hooks="$hooks of $(get "$n" "$c" 15) (after ${settle} s)"
+		    hooks="$hooks of $(get "$n" "$c" 15) (after ${settle} s$(
+		    [ "$n" = ekahook_hook ] && [ "$settle" -gt 0 ] &&
+		    awk -v h="$hooks" -v s="$((settle + WARMUP + DURATION))" \
+		    'BEGIN { printf ", %.0f hooks/s", h / s }'))"
 		[ "$(get "$n" "$c" 13)" -gt 0 ] && lines="$lines ≠"
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 		    "$(label "$n")" "$r" "$(ratio "$r" "$base_rps")" \
@@ -633,7 +646,7 @@ write_targets() {
 	    "${epriv:-1e9} <= 0.1 * ${phpriv:-0}"
 	target "with the hook ≥ 2× adnanh/webhook's synchronous mode: $(ratio "$eh" "$ws")×" \
 	    "${eh:-0} >= 2 * ${ws:-1e9}"
-	target "every accepted event's hook in hook_log once settled: $ehhooks of $ehwant logged events after $ehsettle s (last round, c=16; deadline ${HOOK_DEADLINE} s)" \
+	target "every accepted event's hook in hook_log once settled: $ehhooks of $ehwant logged events after $ehsettle s (last round, c=16; given up after ${HOOK_STALL} s without progress or ${HOOK_DEADLINE} s)" \
 	    "\"${ehhooks:-x}\" == \"${ehwant:-y}\""
 	target "pipeline ≤ 30 000 instructions per request (no signing key): $unsigned" \
 	    "${unsigned:-1e9} <= 30000"
