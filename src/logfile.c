@@ -24,6 +24,8 @@ static int	logfile_open(struct logfile *);
 static int	logfile_lock(int);
 static bool	logfile_is_current(const struct logfile *, off_t *);
 static void	logfile_mend_tail(const struct logfile *, off_t *, bool *);
+static int	logfile_dir_open(const char *);
+static int	logfile_rotate_locked(const struct logfile *);
 static int	logfile_rotate(const struct logfile *);
 static int	logfile_write(int, const char *, size_t, bool, off_t);
 static int	logfile_sync(struct logfile *);
@@ -181,32 +183,73 @@ logfile_mend_tail(const struct logfile *lf, off_t *size, bool *newline)
 	*size = keep;
 }
 
-void
-logfile_sync_dir(const char *path)
+/* The directory path is in, opened; -1 with errno on failure. */
+static int
+logfile_dir_open(const char *path)
 {
 	char	 dir[PATH_MAX], *slash;
-	int	 fd;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return;
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	if ((slash = strrchr(dir, '/')) == NULL)
 		snprintf(dir, sizeof(dir), ".");
 	else if (slash == dir)
 		dir[1] = '\0';
 	else
 		*slash = '\0';
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+void
+logfile_sync_dir(const char *path)
+{
+	int	 fd;
+
+	if ((fd = logfile_dir_open(path)) == -1)
 		return;
 	(void)fsync(fd);
 	close(fd);
 }
 
 /*
+ * Rotation under a second lock, flock(2) on the log's directory, taken
+ * while the file's own lock is held.  The file's lock alone cannot keep
+ * two rotations apart: when another tool renames the file away and
+ * creates a new one at the path (logrotate's `create`), a process still
+ * holding the old file's lock and one holding the new file's both saw
+ * their file at the path, and two chains of renames at once would
+ * overwrite each other's .N files.  Under the directory lock the path
+ * is looked at again and rotated only if it is still our file.
+ */
+static int
+logfile_rotate_locked(const struct logfile *lf)
+{
+	int	 dfd, rc = 0, saved;
+
+	if ((dfd = logfile_dir_open(lf->path)) == -1)
+		return -1;
+	if (logfile_lock(dfd) == -1) {
+		saved = errno;
+		close(dfd);
+		errno = saved;
+		return -1;
+	}
+	if (logfile_is_current(lf, NULL))
+		rc = logfile_rotate(lf);
+	saved = errno;
+	close(dfd);	/* closing drops the lock */
+	errno = saved;
+	return rc;
+}
+
+/*
  * path.keep is dropped, path.N becomes path.N+1, path becomes path.1.
- * Called with the lock on the current file held; only the holder of
- * that lock can see its file as current, so rotations never overlap.
- * Another tool (logrotate) may rename path away meanwhile: then there
- * is nothing left to rotate, and the caller follows the path anyway.
+ * Called with the current file's lock and the directory's held
+ * (logfile_rotate_locked), so rotations never overlap.  Another tool
+ * (logrotate) may rename path away meanwhile: then what is at the path
+ * is rotated (nothing is lost), and the caller follows the path anyway.
  */
 static int
 logfile_rotate(const struct logfile *lf)
@@ -308,7 +351,7 @@ logfile_append(struct logfile *lf, const char *line, size_t len, bool sync)
 		/* A line longer than max_bytes goes alone into a new file. */
 		if (lf->max_bytes > 0 && size > 0 &&
 		    (uint64_t)size + newline + len > lf->max_bytes) {
-			if (logfile_rotate(lf) == -1)
+			if (logfile_rotate_locked(lf) == -1)
 				goto fail;
 			logfile_close(lf);
 			continue;

@@ -14,7 +14,9 @@
  * Each append takes flock(2) on the file it is about to write, checks
  * that this file is still the one at the path (a rotation by another
  * process or by logrotate replaced it otherwise), rotates when the line
- * would push it past max_bytes, and writes the line with one write(2)
+ * would push it past max_bytes (also holding flock(2) on the directory,
+ * so that two rotations never overlap even when another tool has put a
+ * new file at the path), and writes the line with one write(2)
  * to an O_APPEND descriptor.  A short write is cut back off with
  * ftruncate(2) while the lock is still held, so no partial line stays;
  * a partial line left by a writer killed inside write(2) is cut off by
