@@ -587,11 +587,14 @@ write_table() {
 		lines=$(get "$n" "$c" 10)
 		hooks=$(get "$n" "$c" 11)
 		settle=$(get "$n" "$c" 12)
-		[ "$hooks" != - ] && [ "$settle" != - ] &&
-		    hooks="$hooks of $(get "$n" "$c" 15) (after ${settle} s$(
-		    [ "$n" = ekahook_hook ] && [ "$settle" -gt 0 ] &&
-		    awk -v h="$hooks" -v s="$((settle + WARMUP + DURATION))" \
-		    'BEGIN { printf ", %.0f hooks/s", h / s }'))"
+		if [ "$hooks" != - ] && [ "$settle" != - ]; then
+			rate=
+			# ekahook's runner works from the first event on.
+			[ "$n" = ekahook_hook ] && rate=$(awk -v h="$hooks" \
+			    -v s="$((settle + WARMUP + DURATION))" \
+			    'BEGIN { printf ", %.0f hooks/s", h / s }')
+			hooks="$hooks of $(get "$n" "$c" 15) (after ${settle} s$rate)"
+		fi
 		[ "$(get "$n" "$c" 13)" -gt 0 ] && lines="$lines ≠"
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
 		    "$(label "$n")" "$r" "$(ratio "$r" "$base_rps")" \
