@@ -3,8 +3,8 @@
 # split; a 200 only for a line that is on disk).  First the repair on
 # its own: a line a killed writer left unfinished is cut off by the next
 # writer.  Then kill -9 of a random FastCGI worker every 20-150 ms, 40
-# times, while 16 senders keep 4 of them busy (lighttpd respawns them;
-# it also rests a backend it found dead for a second); the senders
+# times, while 16 senders keep 4 of them busy with 6000 requests
+# (lighttpd respawns them; it also rests a backend it found dead for a second); the senders
 # retry what got no answer or a 5xx, as Eka Care does.  Every line
 # whole, every 200 and 4xx logged, no request_id twice, a duplicate only
 # for a retried request whose first attempt was logged.
@@ -50,7 +50,9 @@ perl -MTime::HiRes=sleep -e '
     print "$kills\n";' "$LIGHTTPD_PID" "$T/stop" >"$T/killer.out" 2>&1 &
 echo $! >>"$T/pids"
 killer=$!
-stress_run "$T/kill.out" 2000 16 60 -r 20 -s 1000
+# Enough requests that the run outlasts the 40 kills (~3.5 s of them):
+# a faster receiver must not mean fewer kills.
+stress_run "$T/kill.out" 6000 16 60 -r 20 -s 1000
 : >"$T/stop"
 wait "$killer" || fail "the killer failed: $(cat "$T/killer.out")"
 kills=$(cat "$T/killer.out")
