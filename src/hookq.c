@@ -363,34 +363,28 @@ done:
 int
 hookjob_open(const char *state_dir, const char *id, struct hookjob *j)
 {
+	char		 path[sizeof(j->path)];
 	struct stat	 st;
-	int		 saved;
+	int		 fd, saved;
 
 	memset(j, 0, sizeof(*j));
 	j->fd = -1;
-	if (job_name(j->path, sizeof(j->path), state_dir, id) == -1)
+	if (job_name(path, sizeof(path), state_dir, id) == -1)
 		return -1;
-	snprintf(j->id, sizeof(j->id), "%s", id);
-	if ((j->fd = open(j->path, O_RDWR | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
 		return errno == ENOENT ? 2 : -1;
-	if (flock(j->fd, LOCK_EX | LOCK_NB) == -1) {
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		saved = errno;
-		hookjob_close(j);
+		close(fd);
 		errno = saved;
 		return saved == EWOULDBLOCK ? 1 : -1;
 	}
 	/* Removed by its holder between our open and our lock. */
-	if (fstat(j->fd, &st) == -1 || st.st_nlink == 0) {
-		hookjob_close(j);
+	if (fstat(fd, &st) == -1 || st.st_nlink == 0) {
+		close(fd);
 		return 2;
 	}
-	if (job_load(j) == -1) {
-		saved = errno;
-		hookjob_close(j);
-		errno = saved;
-		return -1;
-	}
-	return 0;
+	return hookjob_adopt(state_dir, id, fd, j);
 }
 
 /*

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "logfile.h"
 
 #define LOGFILE_MODE		0640
@@ -187,19 +188,16 @@ logfile_mend_tail(const struct logfile *lf, off_t *size, bool *newline)
 static int
 logfile_dir_open(const char *path)
 {
-	char	 dir[PATH_MAX], *slash;
+	char	*dir;
+	int	 fd, saved;
 
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir)) {
-		errno = ENAMETOOLONG;
+	if ((dir = conf_dir_of(path)) == NULL)
 		return -1;
-	}
-	if ((slash = strrchr(dir, '/')) == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	return open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	saved = errno;
+	free(dir);
+	errno = saved;
+	return fd;
 }
 
 void

@@ -77,7 +77,6 @@ struct runner {
 	char			 pos_file[PATH_MAX];
 	struct kid		*kids;
 	size_t			 nkids, capkids;
-	size_t			 nbusy;		/* kids with an attempt */
 	struct pollfd		*pfds;		/* capkids of them */
 	struct due		*heap;		/* min-heap on at */
 	size_t			 nheap, capheap;
@@ -114,6 +113,8 @@ static void	 recover(struct runner *);
 static void	 settle(struct runner *, const char *);
 static void	 reap(struct runner *);
 static void	 collect(struct runner *);
+static size_t	 busy_kids(const struct runner *);
+static void	 ended(struct runner *, const char *);
 static void	 kid_drop(struct runner *, size_t);
 static void	 kids_close(struct runner *);
 static int	 new_watcher(struct runner *);
@@ -414,7 +415,7 @@ run(struct runner *r)
 static bool
 idle(const struct runner *r)
 {
-	return r->nbusy == 0 && r->nwatch == 0 &&
+	return busy_kids(r) == 0 && r->nwatch == 0 &&
 	    (r->nheap == 0 || r->paused);
 }
 
@@ -590,9 +591,7 @@ collect(struct runner *r)
 		n = recv(r->kids[i].sock, &b, 1, MSG_DONTWAIT);
 		if (n == 1 && r->kids[i].busy) {
 			r->kids[i].busy = false;
-			r->nbusy--;
-			r->active_at = now_ms();
-			settle(r, r->kids[i].id);
+			ended(r, r->kids[i].id);
 		} else if (n == 0 || (n == -1 && errno != EAGAIN &&
 		    errno != EWOULDBLOCK && errno != EINTR)) {
 			kid_drop(r, i);
@@ -608,6 +607,25 @@ collect(struct runner *r)
 			i++;
 }
 
+/* Watchers with an attempt under way. */
+static size_t
+busy_kids(const struct runner *r)
+{
+	size_t	 i, n = 0;
+
+	for (i = 0; i < r->nkids; i++)
+		n += r->kids[i].busy;
+	return n;
+}
+
+/* Attempt id has ended, one way or another: look at its job. */
+static void
+ended(struct runner *r, const char *id)
+{
+	r->active_at = now_ms();
+	settle(r, id);
+}
+
 /* Forgets watcher i (dead, or let go); its attempt, if any, is settled. */
 static void
 kid_drop(struct runner *r, size_t i)
@@ -618,11 +636,8 @@ kid_drop(struct runner *r, size_t i)
 	snprintf(id, sizeof(id), "%s", r->kids[i].id);
 	close(r->kids[i].sock);
 	r->kids[i] = r->kids[--r->nkids];
-	if (busy) {
-		r->nbusy--;
-		r->active_at = now_ms();
-		settle(r, id);
-	}
+	if (busy)
+		ended(r, id);
 }
 
 /* Leaving: waiting watchers see the end of their sockets and exit. */
@@ -664,7 +679,7 @@ start_work(struct runner *r)
 	bool		 due;
 	int		 slot;
 
-	while (r->nbusy < r->c->hook_max_running) {
+	while (busy_kids(r) < r->c->hook_max_running) {
 		due = r->nheap > 0 && r->heap[0].at <= now_ms();
 		if (!due && !logtail_pending(&r->lt))
 			return;
@@ -793,7 +808,6 @@ start_attempt(struct runner *r, struct hookjob *j, int slot)
 	}
 	r->kids[i].busy = true;
 	snprintf(r->kids[i].id, sizeof(r->kids[i].id), "%s", j->id);
-	r->nbusy++;
 	r->active_at = now_ms();
 	hookjob_close(j);
 	close(slot);
@@ -880,7 +894,6 @@ watcher(struct runner *r, int sock)
 		_exit(1);
 	sock = RUNNER_LOCK_FD;
 	hookrun_closefrom(RUNNER_LOCK_FD + 1);
-	r->lt.fd = -1;
 	while ((n = fdpass_recv(sock, id, sizeof(id) - 1, fds, &nfds)) > 0) {
 		id[n] = '\0';
 		if (nfds == 2)
@@ -1028,7 +1041,7 @@ wait_a_while(struct runner *r)
 
 	if (runner_sigchld)
 		return;
-	if (!r->paused && r->nbusy < r->c->hook_max_running)
+	if (!r->paused && busy_kids(r) < r->c->hook_max_running)
 		t = RUNNER_POLL_MS;
 	if (r->nwatch > 0 && t > RUNNER_WATCH_MS)
 		t = RUNNER_WATCH_MS;
