@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,6 +193,49 @@ START_TEST(keep_zero_drops_the_full_file)
 	line_n(line, 30, 10, sizeof(line));
 	ck_assert_str_eq(text, line);
 	free(text);
+	logfile_close(&lf);
+	free(lf.path);
+}
+END_TEST
+
+/*
+ * Rotations are kept apart by a lock on the log's directory (another
+ * tool may have put a new file at the path, whose lock a second
+ * rotator holds): one that finds it held waits for it.
+ */
+START_TEST(a_rotation_waits_for_the_directory_lock)
+{
+	struct logfile	 lf;
+	char		 line[64], *p;
+	unsigned	 i;
+	pid_t		 pid;
+	int		 dfd, st;
+
+	logfile_init(&lf, path, 100, 3);
+	for (i = 1; i <= 3; i++) {
+		line_n(line, 30, i, sizeof(line));
+		ck_assert_int_eq(logfile_append(&lf, line, 30, false), 0);
+	}
+	ck_assert_int_ne(dfd = open(dir, O_RDONLY | O_DIRECTORY), -1);
+	ck_assert_int_eq(flock(dfd, LOCK_EX), 0);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		close(dfd);	/* ours would keep the parent's lock */
+		line_n(line, 30, 4, sizeof(line));
+		_exit(logfile_append(&lf, line, 30, false) == 0 ? 0 : 1);
+	}
+	/* A line that must rotate: not while the directory is held. */
+	p = rotated(1);
+	for (i = 0; i < 30; i++) {
+		ck_assert(!tu_exists(p));
+		ck_assert_int_eq(waitpid(pid, &st, WNOHANG), 0);
+		usleep(10000);
+	}
+	close(dfd);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert(tu_exists(p));
+	free(p);
 	logfile_close(&lf);
 	free(lf.path);
 }
@@ -432,6 +477,7 @@ logfile_suite(void)
 	tcase_add_test(tc, a_line_exactly_filling_the_file_does_not_rotate);
 	tcase_add_test(tc, keep_zero_drops_the_full_file);
 	tcase_add_test(tc, a_line_larger_than_the_limit_is_written_alone);
+	tcase_add_test(tc, a_rotation_waits_for_the_directory_lock);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("failure");
