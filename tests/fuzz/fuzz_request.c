@@ -33,6 +33,7 @@
 
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -383,18 +384,40 @@ check_line(const struct handler *h, const struct fake_req *r)
 	json_doc_free(&doc);
 }
 
+/*
+ * Whether the byte at P[AT] is the last hex digit of a JSON \uXXXX
+ * escape: the input byte 0x7f followed by "uzz-key-..." comes out as
+ * "\u007fuzz-key-...", which spells a key without leaking one.
+ */
+static bool
+ends_escape(const char *p, size_t at)
+{
+	size_t	 i;
+
+	if (at < 5 || p[at - 5] != '\\' || p[at - 4] != 'u')
+		return false;
+	for (i = at - 3; i < at; i++)
+		if (!isxdigit((unsigned char)p[i]))
+			return false;
+	return true;
+}
+
 /* A key in the output that the input did not carry itself. */
 static void
 check_no_key(const char *p, size_t n)
 {
 	static const char *const keys[] = { KEY0, KEY1 };
-	size_t	 i, klen;
+	const char	*at, *end = p + n;
+	size_t		 i, klen;
 
 	for (i = 0; i < 2; i++) {
 		klen = strlen(keys[i]);
-		if (memmem(p, n, keys[i], klen) != NULL &&
-		    memmem(cur_input, cur_len, keys[i], klen) == NULL)
-			fail("a signing key in the output");
+		if (memmem(cur_input, cur_len, keys[i], klen) != NULL)
+			continue;
+		for (at = p; (at = memmem(at, (size_t)(end - at), keys[i],
+		    klen)) != NULL; at++)
+			if (!ends_escape(p, (size_t)(at - p)))
+				fail("a signing key in the output");
 	}
 }
 
