@@ -384,17 +384,31 @@ check_line(const struct handler *h, const struct fake_req *r)
 	json_doc_free(&doc);
 }
 
+/* Whether P[AT] is a backslash that starts an escape (not one escaped). */
+static bool
+escapes(const char *p, size_t at)
+{
+	size_t	 run = 0;
+
+	while (run <= at && p[at - run] == '\\')
+		run++;
+	return run % 2 == 1;
+}
+
 /*
- * Whether the byte at P[AT] is the last hex digit of a JSON \uXXXX
- * escape: the input byte 0x7f followed by "uzz-key-..." comes out as
- * "\u007fuzz-key-...", which spells a key without leaking one.
+ * Whether the byte at P[AT] belongs to a JSON escape: the letter of
+ * "\f" or the last hex digit of "\u007f".  Input bytes 0x0c or 0x7f
+ * followed by "uzz-key-..." come out as "\fuzz-key-..." or
+ * "\u007fuzz-key-...", which spell a key without leaking one.
  */
 static bool
-ends_escape(const char *p, size_t at)
+in_escape(const char *p, size_t at)
 {
 	size_t	 i;
 
-	if (at < 5 || p[at - 5] != '\\' || p[at - 4] != 'u')
+	if (at >= 1 && escapes(p, at - 1))
+		return true;
+	if (at < 5 || p[at - 4] != 'u' || !escapes(p, at - 5))
 		return false;
 	for (i = at - 3; i < at; i++)
 		if (!isxdigit((unsigned char)p[i]))
@@ -416,7 +430,7 @@ check_no_key(const char *p, size_t n)
 			continue;
 		for (at = p; (at = memmem(at, (size_t)(end - at), keys[i],
 		    klen)) != NULL; at++)
-			if (!ends_escape(p, (size_t)(at - p)))
+			if (!in_escape(p, (size_t)(at - p)))
 				fail("a signing key in the output");
 	}
 }
