@@ -14,7 +14,7 @@
 # drift hits them alike, and the medians of the rounds are reported as
 # ratios to the do-nothing ceiling of the same run.
 #
-# Knobs (environment): BENCH_ROUNDS (3), BENCH_DURATION (seconds, 6),
+# Knobs (environment): BENCH_ROUNDS (5), BENCH_DURATION (seconds, 5),
 # BENCH_WARMUP (seconds, 2), BENCH_CONCS ("1 16"), BENCH_CONTENDERS (all),
 # BENCH_SETTLE (seconds after the load for webhook's async hooks, 30),
 # BENCH_HOOK_DEADLINE (most seconds for ekahook's hooks to settle in the
@@ -26,8 +26,8 @@
 set -eu
 
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
-ROUNDS=${BENCH_ROUNDS:-3}
-DURATION=${BENCH_DURATION:-6}
+ROUNDS=${BENCH_ROUNDS:-5}
+DURATION=${BENCH_DURATION:-5}
 WARMUP=${BENCH_WARMUP:-2}
 CONCS=${BENCH_CONCS:-"1 16"}
 ALL_CONTENDERS="null null_append null_fdatasync ekahook ekahook_fsync
