@@ -455,8 +455,11 @@ run_one() {
 	    "$rss" "$ok200" "$lines" "$hooks" "$settle" "$priv" "$want" \
 	    >>"$T/runs.tsv"
 	log "$(tail -n 1 "$T/runs.tsv" | tr '\t' ' ')"
-	# Keep nothing big between runs (logs of ~10^5 lines).
+	# Keep nothing big between runs (logs of ~10^5 lines), and leave
+	# no writeback or journal work of this run to the next contender
+	# (the fdatasync ones would pay for it).
 	[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$D"
+	sync
 }
 
 # ---------------------------------------------------------------------
