@@ -11,8 +11,8 @@
 # Each run starts its contender afresh, warms it up, measures, waits
 # for its hooks to settle, counts its log lines and stops it; runs of
 # all contenders are interleaved round by round so that the machine's
-# drift hits them alike, and the medians of the rounds are reported as
-# ratios to the do-nothing ceiling of the same run.
+# drift hits them alike, and each ratio is the median over the rounds
+# of the ratio to the other contender's run in the same round.
 #
 # Knobs (environment): BENCH_ROUNDS (5), BENCH_DURATION (seconds, 5),
 # BENCH_WARMUP (seconds, 2), BENCH_CONCS ("1 16"), BENCH_CONTENDERS (all),
@@ -30,8 +30,10 @@ ROUNDS=${BENCH_ROUNDS:-5}
 DURATION=${BENCH_DURATION:-5}
 WARMUP=${BENCH_WARMUP:-2}
 CONCS=${BENCH_CONCS:-"1 16"}
-ALL_CONTENDERS="null null_append null_fdatasync ekahook ekahook_fsync
-ekahook_sig ekahook_hook php webhook_sync webhook_async"
+# Contenders compared in a target run next to each other (the order
+# rotates every round, so they stay neighbours in all rounds but one).
+ALL_CONTENDERS="null ekahook ekahook_sig null_append null_fdatasync
+ekahook_fsync ekahook_hook php webhook_sync webhook_async"
 CONTENDERS=${BENCH_CONTENDERS:-$ALL_CONTENDERS}
 SETTLE=${BENCH_SETTLE:-30}
 HOOK_DEADLINE=${BENCH_HOOK_DEADLINE:-1800}
@@ -534,6 +536,41 @@ summarize() {
 	}' >"$T/summary.tsv"
 }
 
+# paired A B CONNS [COLUMN]: A's figure (4 req/s, 6 p99) over B's in the
+# same round, round by round: "median<TAB>r1 r2 ...", two decimals.
+# A ratio taken within a round, of runs a minute apart, is what drift
+# moves least; the median of the rounds leaves out a round that
+# landed on a slow minute for one of the two.
+paired() {
+	awk -F '\t' -v a="$1" -v b="$2" -v c="$3" -v col="${4:-4}" '
+	$2 == c && $1 == a { va[$3] = $col }
+	$2 == c && $1 == b { vb[$3] = $col }
+	END {
+		for (r in va)
+			if ((r in vb) && vb[r] + 0 > 0)
+				v[++n] = va[r] / vb[r]
+		for (i = 1; i <= n; i++)
+			for (j = i + 1; j <= n; j++)
+				if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+		if (n == 0) { print "-\t-"; exit }
+		m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		s = ""
+		for (r = 1; r <= 1000; r++)
+			if ((r in va) && (r in vb) && vb[r] + 0 > 0)
+				s = s (s == "" ? "" : " ") sprintf("%.2f", va[r] / vb[r])
+		printf "%.2f\t%s\n", m, s
+	}' "$T/runs.tsv"
+}
+
+# pmed / prounds A B CONNS [COLUMN]: the median, the rounds' list.
+pmed() {
+	paired "$@" | cut -f 1
+}
+
+prounds() {
+	paired "$@" | cut -f 2
+}
+
 # get CONTENDER CONNS COLUMN: one figure of the summary (columns: 3 rps,
 # 4 p50, 5 p99, 6 non2xx, 7 errors, 8 rss, 9 200s, 10 lines, 11 hooks,
 # 12 settle seconds, 13 runs whose lines did not match, 14 private kB,
@@ -579,8 +616,6 @@ write_table() {
 	echo
 	echo "| contender | req/s | × ceiling | p50 ms | p99 ms | p99 × ceiling | non-2xx | peak RSS/process MB | private MB | 200s | log lines | hooks run |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-	base_rps=$(get null "$c" 3)
-	base_p99=$(get null "$c" 5)
 	for n in $CONTENDERS; do
 		r=$(get "$n" "$c" 3)
 		[ -n "$r" ] || continue
@@ -600,10 +635,10 @@ write_table() {
 		fi
 		[ "$(get "$n" "$c" 13)" -gt 0 ] && lines="$lines ≠"
 		printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' \
-		    "$(label "$n")" "$r" "$(ratio "$r" "$base_rps")" \
+		    "$(label "$n")" "$r" "$(pmed "$n" null "$c")" \
 		    "$(awk -v v="$p50" 'BEGIN { printf "%.3f", v / 1000 }')" \
 		    "$(awk -v v="$p99" 'BEGIN { printf "%.3f", v / 1000 }')" \
-		    "$(ratio "$p99" "$base_p99")" \
+		    "$(pmed "$n" null "$c" 6)" \
 		    "$(($(get "$n" "$c" 6) + $(get "$n" "$c" 7)))" \
 		    "$(awk -v v="$rss" 'BEGIN { printf "%.1f", v / 1024 }')" \
 		    "$(awk -v v="$(get "$n" "$c" 14)" 'BEGIN { printf "%.2f", v / 1024 }')" \
@@ -618,12 +653,10 @@ target() {
 
 write_targets() {
 	c=16
-	n=$(get null $c 3); np99=$(get null $c 5); nrss=$(get null $c 8)
-	e=$(get ekahook $c 3); ep99=$(get ekahook $c 5); erss=$(get ekahook $c 8)
+	nrss=$(get null $c 8); erss=$(get ekahook $c 8)
 	ef=$(get ekahook_fsync $c 3); nf=$(get null_fdatasync $c 3)
-	ph=$(get php $c 3); phrss=$(get php $c 8)
+	phrss=$(get php $c 8)
 	npriv=$(get null $c 14); epriv=$(get ekahook $c 14); phpriv=$(get php $c 14)
-	eh=$(get ekahook_hook $c 3); ehok=$(get ekahook_hook $c 10)
 	ehhooks=$(get ekahook_hook $c 11); ehwant=$(get ekahook_hook $c 15)
 	ehsettle=$(get ekahook_hook $c 12)
 	ws=$(get webhook_sync $c 3)
@@ -633,25 +666,29 @@ write_targets() {
 	unsigned=$(awk '$1 == "unsigned" { print $2 }' "$T/pipeline.txt")
 	signed=$(awk '$1 == "signed" { print $2 }' "$T/pipeline.txt")
 	echo
-	echo "## Targets (c=16, medians of the same run)"
+	er=$(pmed ekahook null $c); ep=$(pmed ekahook null $c 6)
+	fr=$(pmed ekahook_fsync null_fdatasync $c)
+	echo "## Targets (c=16; ratios are medians of the rounds' ratios)"
 	echo
-	target "ekahook (no fsync, no hook) ≥ 90 % of the ceiling's requests/s: $(ratio "$e" "$n")×" \
-	    "${e:-0} >= 0.9 * ${n:-1}"
-	target "and its p99 ≤ 1.3× the ceiling's: $(ratio "$ep99" "$np99")×" \
-	    "${ep99:-1e9} <= 1.3 * ${np99:-0}"
-	target "ekahook log_fsync=always ≥ ceiling + O_APPEND + fdatasync: $ef vs $nf req/s" \
-	    "${ef:-0} >= ${nf:-1e9}"
+	target "ekahook (no fsync, no hook) ≥ 90 % of the ceiling's requests/s: ${er}× (rounds: $(prounds ekahook null $c))" \
+	    "${er:-0} >= 0.9"
+	target "and its p99 ≤ 1.3× the ceiling's: ${ep}× (rounds: $(prounds ekahook null $c 6))" \
+	    "${ep:-1e9} <= 1.3"
+	target "ekahook log_fsync=always ≥ ceiling + O_APPEND + fdatasync: ${fr}× (rounds: $(prounds ekahook_fsync null_fdatasync $c); medians $ef vs $nf req/s)" \
+	    "${fr:-0} >= 1"
 	target "peak RSS per process ≤ 1.5× the ceiling's: $(ratio "$erss" "$nrss")×" \
 	    "${erss:-1e9} <= 1.5 * ${nrss:-0}"
 	echo "  (private memory per process: $(ratio "$epriv" "$npriv")× the ceiling's)"
-	target "≥ 2× the PHP receiver's requests/s: $(ratio "$e" "$ph")×" \
-	    "${e:-0} >= 2 * ${ph:-1e9}"
+	phr=$(pmed ekahook php $c)
+	target "≥ 2× the PHP receiver's requests/s: ${phr}× (rounds: $(prounds ekahook php $c))" \
+	    "${phr:-0} >= 2"
 	target "at ≤ 1/10 of its memory, as RSS: $(ratio "$erss" "$phrss")×" \
 	    "${erss:-1e9} <= 0.1 * ${phrss:-0}"
 	target "at ≤ 1/10 of its memory, as private memory: $(ratio "$epriv" "$phpriv")×" \
 	    "${epriv:-1e9} <= 0.1 * ${phpriv:-0}"
-	target "with the hook ≥ 2× adnanh/webhook's synchronous mode: $(ratio "$eh" "$ws")×" \
-	    "${eh:-0} >= 2 * ${ws:-1e9}"
+	whr=$(pmed ekahook_hook webhook_sync $c)
+	target "with the hook ≥ 2× adnanh/webhook's synchronous mode: ${whr}× (rounds: $(prounds ekahook_hook webhook_sync $c))" \
+	    "${whr:-0} >= 2"
 	target "every accepted event's hook in hook_log once settled: $ehhooks of $ehwant logged events after $ehsettle s (last round, c=16; given up after ${HOOK_STALL} s without progress or ${HOOK_DEADLINE} s)" \
 	    "\"${ehhooks:-x}\" == \"${ehwant:-y}\""
 	target "pipeline ≤ 30 000 instructions per request (no signing key): $unsigned" \
@@ -688,7 +725,9 @@ write_results() {
 		echo "adnanh/webhook $(webhook -version 2>&1 | sed -n 's/.*version //p'): one process, through mod_proxy)."
 		echo "ekahook runs with \`dedupe_window = 0\` (wrk POSTs the same seed body, which"
 		echo "would otherwise be a duplicate) and \`log_max_bytes = 0\` (so that every line"
-		echo "can be counted). Figures are medians of the rounds; RSS is the largest"
+		echo "can be counted). Figures are medians of the rounds; ratios (× ceiling) are"
+		echo "medians of each round's ratio to the ceiling's run of the same round (the"
+		echo "order of the contenders rotates every round); RSS is the largest"
 		echo "VmHWM among the backend processes (it counts the pages of shared libraries"
 		echo "each process touched, which the processes share); \"private\" is the largest"
 		echo "Private_Clean + Private_Dirty at the end of the load, what one more process"
