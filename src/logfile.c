@@ -243,7 +243,10 @@ logfile_rotate_locked(const struct logfile *lf)
 }
 
 /*
- * path.keep is dropped, path.N becomes path.N+1, path becomes path.1.
+ * path.keep and any older path.N are dropped, path.N becomes path.N+1,
+ * path becomes path.1.  The older ones are there when log_keep was
+ * lowered: they go at the next rotation (SPEC §2: "older ones are
+ * deleted"), from path.keep on up to the first that is missing.
  * Called with the current file's lock and the directory's held
  * (logfile_rotate_locked), so rotations never overlap.  Another tool
  * (logrotate) may rename path away meanwhile: then what is at the path
@@ -255,11 +258,16 @@ logfile_rotate(const struct logfile *lf)
 	char		 from[PATH_MAX], to[PATH_MAX];
 	unsigned	 i;
 
+	for (i = lf->keep > 0 ? lf->keep : 1; i < UINT_MAX; i++) {
+		snprintf(to, sizeof(to), "%s.%u", lf->path, i);
+		if (unlink(to) == -1) {
+			if (errno == ENOENT)
+				break;
+			return -1;
+		}
+	}
 	if (lf->keep == 0)
 		return unlink(lf->path) == -1 && errno != ENOENT ? -1 : 0;
-	snprintf(to, sizeof(to), "%s.%u", lf->path, lf->keep);
-	if (unlink(to) == -1 && errno != ENOENT)
-		return -1;
 	for (i = lf->keep - 1; i >= 1; i--) {
 		snprintf(from, sizeof(from), "%s.%u", lf->path, i);
 		snprintf(to, sizeof(to), "%s.%u", lf->path, i + 1);

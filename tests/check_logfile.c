@@ -198,6 +198,36 @@ START_TEST(keep_zero_drops_the_full_file)
 }
 END_TEST
 
+/* log_keep lowered from 5 to 2: .3 to .5 go at the next rotation. */
+START_TEST(lowering_keep_drops_the_older_files_at_the_next_rotation)
+{
+	struct logfile	 lf;
+	char		 line[64], *p;
+	unsigned	 i;
+
+	logfile_init(&lf, path, 60, 5);
+	for (i = 1; i <= 12; i++) {
+		line_n(line, 30, i, sizeof(line));
+		ck_assert_int_eq(logfile_append(&lf, line, 30, false), 0);
+	}
+	p = rotated(5);
+	ck_assert(tu_exists(p));
+	free(p);
+	logfile_close(&lf);
+	free(lf.path);
+	logfile_init(&lf, path, 60, 2);
+	line_n(line, 30, 13, sizeof(line));
+	ck_assert_int_eq(logfile_append(&lf, line, 30, false), 0);
+	for (i = 1; i <= 6; i++) {
+		p = rotated(i);
+		ck_assert_msg(tu_exists(p) == (i <= 2), "%s", p);
+		free(p);
+	}
+	logfile_close(&lf);
+	free(lf.path);
+}
+END_TEST
+
 /*
  * Rotations are kept apart by a lock on the log's directory (another
  * tool may have put a new file at the path, whose lock a second
@@ -476,6 +506,7 @@ logfile_suite(void)
 	tcase_add_test(tc, rotation_keeps_n_files_none_over_the_limit);
 	tcase_add_test(tc, a_line_exactly_filling_the_file_does_not_rotate);
 	tcase_add_test(tc, keep_zero_drops_the_full_file);
+	tcase_add_test(tc, lowering_keep_drops_the_older_files_at_the_next_rotation);
 	tcase_add_test(tc, a_line_larger_than_the_limit_is_written_alone);
 	tcase_add_test(tc, a_rotation_waits_for_the_directory_lock);
 	suite_add_tcase(s, tc);
