@@ -4,6 +4,7 @@
 #include <sys/statvfs.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,11 @@ param(const struct req *r, const char *name)
 	return r->io->param(r->io->ctx, name);
 }
 
-/* CONTENT_LENGTH: a plain decimal, or -2 when malformed. */
+/*
+ * CONTENT_LENGTH: a plain decimal, or -2 when malformed.  A number too
+ * large for a long long is still a number, over any max_body_bytes
+ * (413): it is held at LLONG_MAX.
+ */
 static long long
 parse_length(const char *s)
 {
@@ -93,9 +98,12 @@ parse_length(const char *s)
 	if (s == NULL || *s == '\0')
 		return -1;
 	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9' || v > (1LL << 50))
+		if (*s < '0' || *s > '9')
 			return -2;
-		v = v * 10 + (*s - '0');
+		if (v > (LLONG_MAX - (*s - '0')) / 10)
+			v = LLONG_MAX;
+		else
+			v = v * 10 + (*s - '0');
 	}
 	return v;
 }

@@ -415,6 +415,13 @@ START_TEST(bad_json_gets_400_and_is_kept)
 	ck_assert_int_eq(h.status, 400);
 	ck_assert_uint_eq(f.reads, 0);
 	buf_free(&f.out);
+	/* A number past 2^64 is still a number, and too large. */
+	fake_init(&f, "POST", "{}", 2);
+	f.params[2][1] = "99999999999999999999";
+	serve(&f);
+	ck_assert_int_eq(h.status, 413);
+	ck_assert_uint_eq(f.reads, 0);
+	buf_free(&f.out);
 }
 END_TEST
 
