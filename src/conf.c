@@ -14,6 +14,7 @@
 #include "conf.h"
 
 #define CONF_LINE_MAX		4096
+#define CONF_STATE_DIR_MODE	0750
 #define CONF_MAX_BODY_LIMIT	(64ULL * 1024 * 1024)
 
 enum ktype {
@@ -529,6 +530,32 @@ conf_dir_of(const char *path)
 	if (slash == path)
 		return strdup("/");
 	return strndup(path, (size_t)(slash - path));
+}
+
+int
+conf_make_state_dir(const char *state_dir, const char *dir)
+{
+	char	 p[PATH_MAX], *s;
+	int	 n;
+
+	n = dir != NULL ? snprintf(p, sizeof(p), "%s/%s", state_dir, dir) :
+	    snprintf(p, sizeof(p), "%s", state_dir);
+	if (n < 0 || (size_t)n >= sizeof(p)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (mkdir(p, CONF_STATE_DIR_MODE) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	/* Something above is missing: make the path from the top down. */
+	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
+		*s = '\0';
+		if (mkdir(p, CONF_STATE_DIR_MODE) == -1 && errno != EEXIST)
+			return -1;
+		*s = '/';
+	}
+	return mkdir(p, CONF_STATE_DIR_MODE) == 0 || errno == EEXIST ? 0 : -1;
 }
 
 const char *

@@ -43,6 +43,12 @@ typedef const char *(*conf_getenv_fn)(const char *name, void *arg);
 const char	*conf_process_getenv(const char *name, void *arg);
 /* The directory part of a path ("." or "/" at the least), malloc'd. */
 char		*conf_dir_of(const char *path);
+/*
+ * Makes the directory dir under state_dir (dir NULL: state_dir itself),
+ * mode 0750, with every missing directory above it (SPEC §2: state_dir
+ * "is created if missing").  Returns 0, or -1 with errno.
+ */
+int		 conf_make_state_dir(const char *state_dir, const char *dir);
 
 /*
  * Loads the configuration from file (NULL: none) relative to base_dir,

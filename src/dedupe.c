@@ -12,33 +12,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "dedupe.h"
 
-#define DEDUPE_DIR_MODE		0750
 #define DEDUPE_FILE_MODE	0640
 #define DEDUPE_MAX_TRIES	16
 
-static int	mkdir_one(const char *);
 static int	lock_fd(int);
-
-static int
-mkdir_one(const char *p)
-{
-	if (mkdir(p, DEDUPE_DIR_MODE) == 0 || errno == EEXIST)
-		return 0;
-	return -1;
-}
 
 int
 dedupe_mkdirs(const char *state_dir)
 {
-	char	 p[PATH_MAX];
-
-	if (mkdir_one(state_dir) == -1)
-		return -1;
-	if (snprintf(p, sizeof(p), "%s/seen", state_dir) >= (int)sizeof(p))
-		return -1;
-	return mkdir_one(p);
+	return conf_make_state_dir(state_dir, "seen");
 }
 
 static int
@@ -76,8 +61,8 @@ dedupe_claim(const char *state_dir, const unsigned char *hash,
 		    DEDUPE_FILE_MODE);
 		if (fd == -1 && errno == ENOENT) {
 			/* First use of this bucket: make the directories. */
-			if (dedupe_mkdirs(state_dir) == -1 ||
-			    mkdir_one(dir) == -1)
+			if (conf_make_state_dir(state_dir, dir +
+			    strlen(state_dir) + 1) == -1)
 				return -1;
 			continue;
 		}

@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "conf.h"
 #include "hookq.h"
 
-#define HOOKQ_DIR_MODE	0750
 #define HOOKQ_FILE_MODE	0640
 #define JOB_MAGIC	"ekahook-job 1"
 #define JOB_HEAD_FMT	JOB_MAGIC " next=%010u fails=%010u due=%020lld run=%d\n"
@@ -25,7 +25,6 @@
 #define JOB_MAX		(LOGTAIL_LINE_MAX + PATH_MAX + 1024)
 
 static int	 job_name(char *, size_t, const char *, const char *);
-static int	 mkdir_one(const char *);
 static void	 fsync_path(const char *);
 static int	 job_head(const struct hookjob *, char *);
 static int	 job_load(struct hookjob *);
@@ -60,24 +59,11 @@ job_name(char *out, size_t len, const char *state_dir, const char *id)
 	return hookq_path(out, len, state_dir, rel);
 }
 
-static int
-mkdir_one(const char *p)
-{
-	return mkdir(p, HOOKQ_DIR_MODE) == 0 || errno == EEXIST ? 0 : -1;
-}
 
 int
 hookq_mkdirs(const char *state_dir)
 {
-	char	 p[PATH_MAX];
-
-	if (mkdir_one(state_dir) == -1 ||
-	    hookq_path(p, sizeof(p), state_dir, "") == -1 ||
-	    mkdir_one(p) == -1 ||
-	    hookq_path(p, sizeof(p), state_dir, "jobs") == -1 ||
-	    mkdir_one(p) == -1)
-		return -1;
-	return 0;
+	return conf_make_state_dir(state_dir, HOOKQ_DIR "/jobs");
 }
 
 /* fsync(2) of a file or directory by name; for new names to last. */

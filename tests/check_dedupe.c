@@ -240,11 +240,35 @@ START_TEST(an_unusable_state_dir_fails)
 	ck_assert_int_eq(dedupe_claim(state, h, WINDOW, now, &c), -1);
 	ck_assert_int_eq(c.fd, -1);
 	ck_assert_int_eq(dedupe_mkdirs(state), -1);
-	/* Its parent missing. */
-	missing = tu_join(dir, "no/such/state");
+	/* Below that file. */
+	missing = tu_join(state, "below/a/file");
 	ck_assert_int_eq(dedupe_claim(missing, h, WINDOW, now, &c), -1);
 	ck_assert_int_eq(dedupe_mkdirs(missing), -1);
 	free(missing);
+}
+END_TEST
+
+/* SPEC §2: state_dir "is created if missing", with what is above it. */
+START_TEST(a_state_dir_whose_parents_are_missing_is_made)
+{
+	struct dedupe_claim	 c;
+	struct stat		 st;
+	unsigned char		 h[DEDUPE_HASH_LEN];
+	char			*deep, *top;
+
+	hash_of(h, 0x07, 0x77);
+	deep = tu_join(dir, "no/such/state");
+	ck_assert_int_eq(dedupe_claim(deep, h, WINDOW, now, &c), 0);
+	ck_assert(!c.duplicate);
+	dedupe_commit(&c);
+	ck_assert_int_eq(stat(deep, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_uint_eq(st.st_mode & 07777 & ~0750, 0);
+	top = tu_join(dir, "no");
+	ck_assert_int_eq(stat(top, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	free(top);
+	free(deep);
 }
 END_TEST
 
@@ -277,6 +301,7 @@ dedupe_suite(void)
 	tcase_add_test(tc, a_marker_older_than_the_window_is_new_again);
 	tcase_add_test(tc, a_second_delivery_waits_for_the_first_and_is_duplicate);
 	tcase_add_test(tc, an_unusable_state_dir_fails);
+	tcase_add_test(tc, a_state_dir_whose_parents_are_missing_is_made);
 	tcase_add_test(tc, mkdirs_makes_state_and_seen);
 	suite_add_tcase(s, tc);
 
