@@ -4,12 +4,14 @@
 #include <sys/statvfs.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "answer.h"
 #include "dedupe.h"
@@ -51,6 +53,7 @@ static enum answer_kind	 accept_event(struct handler *, struct req *,
 			    const struct json_doc *,
 			    const struct schema_result *, bool *);
 static enum answer_kind	 health(struct handler *, const struct conf *);
+static bool		 hook_log_dir_ok(const struct conf *);
 static void		 storage_error(const char *, const char *);
 
 void
@@ -266,6 +269,31 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 	return ANS_OK;
 }
 
+/*
+ * SPEC §2: the directories of the log files must exist and be
+ * writable, hook_log's too.  Its lines are written after the answer,
+ * by the hook's watcher; a directory they cannot go into is a storage
+ * failure found before the event is taken (the sender retries), not a
+ * hook whose line is lost.  Named on stderr.
+ */
+static bool
+hook_log_dir_ok(const struct conf *c)
+{
+	char	*dir;
+	int	 rc, saved;
+
+	if ((dir = conf_dir_of(c->hook_log)) == NULL)
+		return false;
+	rc = faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS);
+	saved = errno;
+	free(dir);
+	if (rc == 0)
+		return true;
+	errno = saved;
+	storage_error(c->hook_log, "cannot write in its directory");
+	return false;
+}
+
 static enum answer_kind
 health(struct handler *h, const struct conf *c)
 {
@@ -286,6 +314,8 @@ health(struct handler *h, const struct conf *c)
 		storage_error(c->state_dir, "cannot create");
 		return ANS_STORAGE;
 	}
+	if (c->hook != NULL && !hook_log_dir_ok(c))
+		return ANS_STORAGE;
 	return ANS_HEALTH;
 }
 
@@ -408,6 +438,10 @@ handler_serve(struct handler *h, const struct req_io *io)
 		a.details = &sr.details;
 		a.kind = sr.nomem ? ANS_STORAGE :
 		    reject(h, &r, ANS_INVALID_EVENT, &sr.details);
+		goto answer;
+	}
+	if (conf_hook_wants(c, sr.event) && !hook_log_dir_ok(c)) {
+		a.kind = ANS_STORAGE;
 		goto answer;
 	}
 	/* The hook queue's start, before the first event it may hold. */

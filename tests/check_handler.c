@@ -582,6 +582,64 @@ START_TEST(storage_failure_gets_503_and_leaves_no_marker)
 }
 END_TEST
 
+/*
+ * SPEC §2: hook_log's directory missing is a storage failure too, for
+ * the events that would run the hook, and for health while a hook is
+ * set; nothing is taken (the sender retries).
+ */
+START_TEST(a_missing_hook_log_directory_gets_503)
+{
+	struct fake	 f;
+	char		*fx, *hookdir;
+	size_t		 len;
+	int		 quiet;
+
+	hookdir = tu_join(dir, "hooklogs");
+	write_conf("hook = /bin/true\nhook_log = hooklogs/hooks.ndjson\n"
+	    "hook_events = appointment.created\n");
+	fx = tu_fixture("appointment.created.json", &len);
+	quiet = tu_stderr_off();
+	fake_init(&f, "POST", fx, len);
+	serve(&f);
+	ck_assert_int_eq(h.status, 503);
+	ck_assert(!h.hook_due);
+	buf_free(&f.out);
+	fake_init(&f, "GET", NULL, 0);
+	serve(&f);
+	ck_assert_int_eq(h.status, 503);
+	buf_free(&f.out);
+	tu_stderr_on(quiet);
+	/* Health made the log; no line went into it. */
+	free(tu_read(events, &len));
+	ck_assert_uint_eq(len, 0);
+	free(fx);
+	fx = tu_fixture("appointment.created.json", &len);
+
+	/* An event the hook does not want is taken as usual. */
+	write_conf("hook = /bin/true\nhook_log = hooklogs/hooks.ndjson\n"
+	    "hook_events = appointment.cancelled\n");
+	fake_init(&f, "POST", fx, len);
+	serve(&f);
+	ck_assert_int_eq(h.status, 200);
+	buf_free(&f.out);
+
+	write_conf("hook = /bin/true\nhook_log = hooklogs/hooks.ndjson\n"
+	    "hook_events = appointment.created\ndedupe_window = 0\n");
+	ck_assert_int_eq(mkdir(hookdir, 0750), 0);
+	fake_init(&f, "POST", fx, len);
+	serve(&f);
+	ck_assert_int_eq(h.status, 200);
+	ck_assert(h.hook_due);
+	buf_free(&f.out);
+	fake_init(&f, "GET", NULL, 0);
+	serve(&f);
+	ck_assert_int_eq(h.status, 200);
+	buf_free(&f.out);
+	free(hookdir);
+	free(fx);
+}
+END_TEST
+
 /* SPEC §2: the environment first, then the request's parameters. */
 START_TEST(config_path_may_come_from_a_request_parameter)
 {
@@ -653,6 +711,7 @@ handler_suite(void)
 	tcase_add_test(tc, an_address_outside_allow_from_gets_403);
 	tcase_add_test(tc, signatures_are_required_once_a_key_is_set);
 	tcase_add_test(tc, storage_failure_gets_503_and_leaves_no_marker);
+	tcase_add_test(tc, a_missing_hook_log_directory_gets_503);
 	tcase_add_test(tc, config_path_may_come_from_a_request_parameter);
 	tcase_add_test(tc, json_type_names);
 	suite_add_tcase(s, tc);
