@@ -319,6 +319,17 @@ health(struct handler *h, const struct conf *c)
 	return ANS_HEALTH;
 }
 
+const struct conf *
+handler_startup_conf(struct handler *h)
+{
+	char	*file;
+
+	file = conf_find(getenv("EKAHOOK_CONFIG"), h->exe_dir);
+	h->conf = conf_cache_get(&h->cc, file, h->exe_dir);
+	free(file);
+	return h->conf;
+}
+
 void
 handler_serve(struct handler *h, const struct req_io *io)
 {

@@ -42,6 +42,12 @@ void	handler_init(struct handler *);
 void	handler_free(struct handler *);
 /* Serves one request: never fails, every problem becomes an answer. */
 void	handler_serve(struct handler *, const struct req_io *);
+/*
+ * The configuration found without a request (EKAHOOK_CONFIG in the
+ * process environment, or the default places), or NULL when it is in
+ * error (said on stderr).  For a FastCGI process just started.
+ */
+const struct conf *handler_startup_conf(struct handler *);
 /* True for "application/json", parameters allowed (SPEC §3, 415). */
 bool	handler_is_json_type(const char *);
 

@@ -106,6 +106,14 @@ serve_fcgi(int sock)
 		return 1;
 	}
 	handler_init(&h);
+	/*
+	 * SPEC §5: hooks left pending or running when the machine died run
+	 * once ekahook is up again; a server that starts its FastCGI
+	 * processes at its own start (lighttpd, spawn-fcgi) need not wait
+	 * for a request.  A configuration given only per request (.htaccess)
+	 * has its work resumed by its first request instead.
+	 */
+	runner_after_request(handler_startup_conf(&h), false);
 	while (FCGX_Accept_r(&req) >= 0) {
 		handler_serve(&h, &io);
 		/* The answer reaches the server before any hook work. */

@@ -20,6 +20,14 @@ hk_stop() {
 		kill -KILL "-$g" 2>/dev/null || true
 	done
 }
+# crash_all: the machine dies: the server first (so that it starts no
+# new responder, which would resume the hooks at once), then every
+# process of ours and every hook.
+crash_all() {
+	kill -KILL "$LIGHTTPD_PID" 2>/dev/null || true
+	hk_stop
+	stop_lighttpd
+}
 # sanitizer_clean: nothing from ASan or UBSan in what the runner and
 # its attempt watchers wrote (their stderr is runner.log).
 sanitizer_clean() {
