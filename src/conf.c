@@ -59,7 +59,22 @@ static const struct key keys[] = {
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
 
+/*
+ * Where loading puts a problem: err, and problem_fn when loading is to
+ * go on past it (conf_load_all); n counts them.
+ */
+struct conf_report {
+	char		*err;
+	size_t		 errlen;
+	conf_problem_fn	 fn;
+	void		*arg;
+	unsigned	 n;
+};
+
 static const struct key	*key_find(const char *, size_t);
+static bool	 conf_problem(struct conf_report *);
+static int	 conf_load_report(const char *, const char *, conf_getenv_fn,
+		    void *, struct conf *, struct conf_report *);
 static int	 conf_set(struct conf *, const struct key *, const char *,
 		    char *, size_t);
 static char	*path_join(const char *, const char *);
@@ -68,7 +83,8 @@ static int	 parse_uint(const char *, unsigned long long, unsigned long long,
 		    unsigned long long *);
 static int	 parse_list(const char *, char ***, size_t *);
 static void	 free_list(char **, size_t);
-static int	 conf_read_file(struct conf *, const char *, char *, size_t);
+static int	 conf_read_file(struct conf *, const char *,
+		    struct conf_report *);
 static char	*trim(char *);
 
 static const struct key *
@@ -305,7 +321,7 @@ nomem:
 }
 
 static int
-conf_read_file(struct conf *c, const char *file, char *err, size_t errlen)
+conf_read_file(struct conf *c, const char *file, struct conf_report *r)
 {
 	FILE		*fp;
 	char		 line[CONF_LINE_MAX], why[256], *s, *eq, *name, *val;
@@ -313,10 +329,13 @@ conf_read_file(struct conf *c, const char *file, char *err, size_t errlen)
 	bool		 seen[NKEYS] = { false };
 	const struct key *k;
 	bool		 file_keys = false;
+	char		*err = r->err;
+	size_t		 errlen = r->errlen;
 
 	if ((fp = fopen(file, "r")) == NULL) {
 		snprintf(err, errlen, "%s: cannot open: %s", file,
 		    strerror(errno));
+		(void)conf_problem(r);
 		return -1;
 	}
 	while (fgets(line, sizeof(line), fp) != NULL) {
@@ -324,7 +343,13 @@ conf_read_file(struct conf *c, const char *file, char *err, size_t errlen)
 		if (strchr(line, '\n') == NULL && !feof(fp)) {
 			snprintf(err, errlen, "%s:%u: line longer than %d bytes",
 			    file, lineno, CONF_LINE_MAX - 2);
-			goto fail;
+			if (!conf_problem(r))
+				goto fail;
+			/* Past the rest of that line. */
+			while (fgets(line, sizeof(line), fp) != NULL &&
+			    strchr(line, '\n') == NULL)
+				;
+			continue;
 		}
 		s = trim(line);
 		if (*s == '\0' || *s == '#')
@@ -342,7 +367,9 @@ conf_read_file(struct conf *c, const char *file, char *err, size_t errlen)
 				snprintf(err, errlen,
 				    "%s:%u: expected \"key = value\"",
 				    file, lineno);
-			goto fail;
+			if (!conf_problem(r))
+				goto fail;
+			continue;
 		}
 		*eq = '\0';
 		name = trim(s);
@@ -358,13 +385,17 @@ conf_read_file(struct conf *c, const char *file, char *err, size_t errlen)
 		if ((k = key_find(name, strlen(name))) == NULL) {
 			snprintf(err, errlen, "%s:%u: %.64s: unknown key",
 			    file, lineno, name);
-			goto fail;
+			if (!conf_problem(r))
+				goto fail;
+			continue;
 		}
 		if (seen[k - keys] && k->type != K_KEY) {
 			snprintf(err, errlen,
 			    "%s:%u: %s: set twice (it may appear only once)",
 			    file, lineno, k->name);
-			goto fail;
+			if (!conf_problem(r))
+				goto fail;
+			continue;
 		}
 		if (k->type == K_KEY && !file_keys) {
 			file_keys = true;
@@ -376,25 +407,63 @@ conf_read_file(struct conf *c, const char *file, char *err, size_t errlen)
 		if (conf_set(c, k, val, why, sizeof(why)) == -1) {
 			snprintf(err, errlen, "%s:%u: %s: %s", file, lineno,
 			    k->name, why);
-			goto fail;
+			if (!conf_problem(r))
+				goto fail;
+			continue;
 		}
 	}
 	if (ferror(fp)) {
 		snprintf(err, errlen, "%s: read error", file);
+		(void)conf_problem(r);
 		goto fail;
 	}
 	fclose(fp);
-	return 0;
+	return r->n > 0 ? -1 : 0;
 fail:
 	fclose(fp);
 	return -1;
+}
+
+/* Counts a problem; true when loading is to go on past it. */
+static bool
+conf_problem(struct conf_report *r)
+{
+	r->n++;
+	if (r->fn == NULL)
+		return false;
+	r->fn(r->err, r->arg);
+	return true;
 }
 
 int
 conf_load(const char *file, const char *base_dir, conf_getenv_fn getenv_fn,
     void *arg, struct conf *c, char *err, size_t errlen)
 {
+	struct conf_report	 r = { err, errlen, NULL, NULL, 0 };
+
+	return conf_load_report(file, base_dir, getenv_fn, arg, c, &r);
+}
+
+int
+conf_load_all(const char *file, const char *base_dir,
+    conf_getenv_fn getenv_fn, void *arg, struct conf *c,
+    conf_problem_fn problem_fn, void *problem_arg)
+{
+	char			 err[512];
+	struct conf_report	 r = { err, sizeof(err), problem_fn,
+				    problem_arg, 0 };
+
+	return conf_load_report(file, base_dir, getenv_fn, arg, c, &r);
+}
+
+static int
+conf_load_report(const char *file, const char *base_dir,
+    conf_getenv_fn getenv_fn, void *arg, struct conf *c,
+    struct conf_report *r)
+{
 	char		 name[64], why[256], *p, *dir;
+	char		*err = r->err;
+	size_t		 errlen = r->errlen;
 	const char	*v;
 	size_t		 i, j;
 
@@ -415,7 +484,7 @@ conf_load(const char *file, const char *base_dir, conf_getenv_fn getenv_fn,
 		if (keys[i].dflt != NULL &&
 		    conf_set(c, &keys[i], keys[i].dflt, why, sizeof(why)) == -1)
 			goto nomem;
-	if (file != NULL && conf_read_file(c, file, err, errlen) == -1)
+	if (file != NULL && conf_read_file(c, file, r) == -1 && r->fn == NULL)
 		goto fail;
 	for (i = 0; i < NKEYS && getenv_fn != NULL; i++) {
 		snprintf(name, sizeof(name), "EKAHOOK_%s", keys[i].name);
@@ -434,13 +503,19 @@ conf_load(const char *file, const char *base_dir, conf_getenv_fn getenv_fn,
 			snprintf(err, errlen, "environment %s: %s: %s", name,
 			    keys[i].name, why);
 			free(p);
-			goto fail;
+			if (!conf_problem(r))
+				goto fail;
+			continue;
 		}
 		free(p);
 	}
-	return 0;
+	if (r->n == 0)
+		return 0;
+	goto fail;
 nomem:
 	snprintf(err, errlen, "out of memory while loading the configuration");
+	if (r->fn != NULL)
+		r->fn(err, r->arg);
 fail:
 	conf_free(c);
 	return -1;

@@ -58,6 +58,16 @@ int		 conf_make_state_dir(const char *state_dir, const char *dir);
 int	conf_load(const char *file, const char *base_dir,
 	    conf_getenv_fn getenv_fn, void *arg, struct conf *c,
 	    char *err, size_t errlen);
+/* Told each problem of a configuration, one line. */
+typedef void (*conf_problem_fn)(const char *line, void *arg);
+/*
+ * conf_load that goes on past a bad line or variable: every problem is
+ * handed to problem_fn as it is found (ekahookctl check-config).
+ * Returns 0, or -1 when there was any.
+ */
+int	conf_load_all(const char *file, const char *base_dir,
+	    conf_getenv_fn getenv_fn, void *arg, struct conf *c,
+	    conf_problem_fn problem_fn, void *problem_arg);
 void	conf_free(struct conf *);
 /* True when the event name is one hook_events lets through. */
 bool	conf_hook_wants(const struct conf *, const char *event);

@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +23,11 @@ static int	cmd_check_config(int, char **);
 static int	cmd_sign(int, char **);
 static int	cmd_verify_log(int, char **);
 static int	usage(void);
-static int	check_dir_writable(const char *, const char *);
+static int	check_log_file(const char *, const char *);
+static int	check_state_dir(const char *);
+static int	check_hook(const char *);
+static int	writable_dir(const char *);
+static void	print_problem(const char *, void *);
 
 static const struct {
 	const char	*name;
@@ -114,16 +120,45 @@ ctl_sample_path(void)
 }
 
 /* One line per problem; returns 1 for a problem, 0 otherwise. */
+/* 0 when dir is a directory this user can make files in, else -1. */
 static int
-check_dir_writable(const char *what, const char *file)
+writable_dir(const char *dir)
 {
-	char	*dir = conf_dir_of(file);
-	int	 bad = 0;
+	struct stat	 st;
+
+	if (stat(dir, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS);
+}
+
+/*
+ * A log file (log_file, reject_file, hook_log): its directory must be
+ * one this user can create and rename files in, and the file, when it
+ * is there, a regular file it can append to.
+ */
+static int
+check_log_file(const char *what, const char *file)
+{
+	struct stat	 st;
+	char		*dir = conf_dir_of(file);
+	int		 bad = 0;
 
 	if (dir == NULL)
 		return 1;
-	if (access(dir, W_OK | X_OK) == -1) {
+	if (writable_dir(dir) == -1) {
 		printf("%s: directory %s is not writable: %s\n", what, dir,
+		    strerror(errno));
+		bad = 1;
+	} else if (stat(file, &st) == 0 && !S_ISREG(st.st_mode)) {
+		printf("%s: %s is not a regular file\n", what, file);
+		bad = 1;
+	} else if (stat(file, &st) == 0 &&
+	    faccessat(AT_FDCWD, file, W_OK, AT_EACCESS) == -1) {
+		printf("%s: %s is not writable: %s\n", what, file,
 		    strerror(errno));
 		bad = 1;
 	}
@@ -131,12 +166,90 @@ check_dir_writable(const char *what, const char *file)
 	return bad;
 }
 
+/*
+ * state_dir and what ekahook makes in it (seen, hooks, hooks/jobs)
+ * where they are there; where it is not, the nearest directory above
+ * it that is, which it will be made in (SPEC §2).
+ */
+static int
+check_state_dir(const char *state_dir)
+{
+	static const char *const subdirs[] = { "seen", "hooks",
+	    "hooks/jobs" };
+	char		 p[PATH_MAX], *slash;
+	struct stat	 st;
+	size_t		 i;
+	int		 bad = 0;
+
+	if (stat(state_dir, &st) == -1) {
+		snprintf(p, sizeof(p), "%s", state_dir);
+		do {
+			if ((slash = strrchr(p, '/')) == NULL)
+				snprintf(p, sizeof(p), ".");
+			else if (slash == p)
+				p[1] = '\0';
+			else
+				*slash = '\0';
+		} while (stat(p, &st) == -1 && strcmp(p, "/") != 0 &&
+		    strcmp(p, ".") != 0);
+		if (writable_dir(p) == -1) {
+			printf("state_dir: %s cannot be made: %s is not a "
+			    "writable directory\n", state_dir, p);
+			return 1;
+		}
+		return 0;
+	}
+	if (writable_dir(state_dir) == -1) {
+		printf("state_dir: %s is not a writable directory\n",
+		    state_dir);
+		return 1;
+	}
+	for (i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(p, sizeof(p), "%s/%s", state_dir, subdirs[i]);
+		if (stat(p, &st) == 0 && writable_dir(p) == -1) {
+			printf("state_dir: %s is not a writable directory\n",
+			    p);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+/* The hook: a regular file this user may execute. */
+static int
+check_hook(const char *hook)
+{
+	struct stat	 st;
+
+	if (stat(hook, &st) == -1) {
+		printf("hook: %s: %s\n", hook, strerror(errno));
+		return 1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		printf("hook: %s is not a regular file\n", hook);
+		return 1;
+	}
+	if (faccessat(AT_FDCWD, hook, X_OK, AT_EACCESS) == -1) {
+		printf("hook: %s is not executable: %s\n", hook,
+		    strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+static void
+print_problem(const char *line, void *arg)
+{
+	(void)arg;
+	printf("%s\n", line);
+}
+
 static int
 cmd_check_config(int argc, char **argv)
 {
 	struct conf	 c;
 	struct stat	 st;
-	char		 err[512], *file, *exe_dir;
+	char		*file, *exe_dir;
 	int		 problems = 0;
 
 	if (argc > 2)
@@ -144,31 +257,22 @@ cmd_check_config(int argc, char **argv)
 	exe_dir = conf_exe_dir();
 	file = conf_find(argc == 2 ? argv[1] : getenv("EKAHOOK_CONFIG"),
 	    exe_dir);
-	if (conf_load(file, exe_dir, conf_process_getenv, NULL, &c, err,
-	    sizeof(err)) == -1) {
-		printf("%s\n", err);
+	/* One line per problem of the file and the environment. */
+	if (conf_load_all(file, exe_dir, conf_process_getenv, NULL, &c,
+	    print_problem, NULL) == -1) {
 		free(file);
 		free(exe_dir);
 		return 1;
 	}
 	printf("config: %s\n", file != NULL ? file :
 	    "(no file: defaults and environment)");
-	problems += check_dir_writable("log_file", c.log_file);
+	problems += check_log_file("log_file", c.log_file);
 	if (c.reject_file != NULL)
-		problems += check_dir_writable("reject_file", c.reject_file);
-	problems += check_dir_writable("hook_log", c.hook_log);
-	if (stat(c.state_dir, &st) == 0) {
-		if (!S_ISDIR(st.st_mode) || access(c.state_dir, W_OK | X_OK)) {
-			printf("state_dir: %s is not a writable directory\n",
-			    c.state_dir);
-			problems++;
-		}
-	} else
-		problems += check_dir_writable("state_dir", c.state_dir);
-	if (c.hook != NULL && access(c.hook, X_OK) == -1) {
-		printf("hook: %s is not executable: %s\n", c.hook,
-		    strerror(errno));
-		problems++;
+		problems += check_log_file("reject_file", c.reject_file);
+	problems += check_state_dir(c.state_dir);
+	if (c.hook != NULL) {
+		problems += check_hook(c.hook);
+		problems += check_log_file("hook_log", c.hook_log);
 	}
 	/* SPEC §7: a signing key in a file others may read. */
 	if (file != NULL && c.nsigning_keys > 0 && stat(file, &st) == 0 &&

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "conf.h"
 #include "suites.h"
 
@@ -59,6 +60,54 @@ load_text(const char *text, const char *const *env, struct conf *c,
 	return conf_load(conf_path, NULL, tab_getenv, (void *)env, c, err,
 	    errlen);
 }
+
+/* Collects conf_load_all's problems, one per line. */
+static void
+collect(const char *line, void *arg)
+{
+	struct buf	*b = arg;
+
+	buf_puts(b, line);
+	buf_putc(b, '\n');
+}
+
+/* check-config: every problem of the file and the environment. */
+START_TEST(load_all_reports_every_problem)
+{
+	static const char *const env[] = {
+		"EKAHOOK_HOOK_TIMEOUT", "0", NULL };
+	struct conf	 c;
+	struct buf	 b;
+	char		 text[6000];
+
+	snprintf(text, sizeof(text), "bogus = 1\nlog_keep = ten\n"
+	    "log_fsync = never\nno equals here\nlog_fsync = always\n"
+	    "max_body_bytes = %05000d\nvalidation = lax\n", 1);
+	tu_write_str(conf_path, text);
+	buf_init(&b);
+	ck_assert_int_eq(conf_load_all(conf_path, NULL, tab_getenv,
+	    (void *)env, &c, collect, &b), -1);
+	buf_putc(&b, '\0');
+	ck_assert_msg(strstr(b.data, ":1: bogus: unknown key\n") != NULL &&
+	    strstr(b.data, ":2: log_keep: ") != NULL &&
+	    strstr(b.data, ":4: expected \"key = value\"\n") != NULL &&
+	    strstr(b.data, ":5: log_fsync: set twice") != NULL &&
+	    strstr(b.data, ":6: line longer than") != NULL &&
+	    strstr(b.data, ":7: validation: ") != NULL &&
+	    strstr(b.data, "environment EKAHOOK_HOOK_TIMEOUT: ") != NULL,
+	    "%s", b.data);
+	ck_assert_uint_eq(tu_count_lines(b.data, strlen(b.data)), 7);
+	buf_reset(&b);
+	/* A good file: nothing to say, and it loads. */
+	tu_write_str(conf_path, "log_fsync = never\n");
+	ck_assert_int_eq(conf_load_all(conf_path, NULL, tab_getenv, NULL, &c,
+	    collect, &b), 0);
+	ck_assert_uint_eq(b.len, 0);
+	ck_assert(!c.log_fsync);
+	conf_free(&c);
+	buf_free(&b);
+}
+END_TEST
 
 START_TEST(defaults_apply_without_a_file)
 {
@@ -503,6 +552,7 @@ conf_suite(void)
 	tc = tcase_create("load");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults_apply_without_a_file);
+	tcase_add_test(tc, load_all_reports_every_problem);
 	tcase_add_test(tc, file_lines_comments_and_blanks);
 	tcase_add_test(tc, relative_paths_are_made_absolute_against_the_file);
 	tcase_add_loop_test(tc, bad_lines_name_the_file_line_and_key, 0,
