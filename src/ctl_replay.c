@@ -51,7 +51,7 @@ struct replay {
 	bool		 failed;
 	const char	*request_id;
 	bool		 have_since;
-	time_t		 since;
+	long long	 since_ms;	/* received_at at the earliest */
 	struct logpos	 pos;
 	struct lfile	*files;
 	size_t		 nfiles;
@@ -108,15 +108,15 @@ load_conf(struct replay *rp, const char *config)
 static bool
 wanted(struct replay *rp, const struct evline *ev)
 {
-	time_t	 t;
+	long long	 t;
 
 	if (ev->duplicate || !conf_hook_wants(&rp->c, ev->name))
 		return false;
 	if (rp->request_id != NULL && strcmp(rp->request_id,
 	    ev->request_id) != 0)
 		return false;
-	if (rp->have_since && (timefmt_parse(ev->received_at, &t) == -1 ||
-	    t < rp->since))
+	if (rp->have_since && (timefmt_parse_ms(ev->received_at, &t) == -1 ||
+	    t < rp->since_ms))
 		return false;
 	return true;
 }
@@ -416,7 +416,7 @@ ctl_replay(int argc, char **argv)
 		else if (strcmp(argv[a], "--request-id") == 0 && a + 1 < argc)
 			rp.request_id = argv[++a];
 		else if (strcmp(argv[a], "--since") == 0 && a + 1 < argc) {
-			if (timefmt_parse(argv[++a], &rp.since) == -1) {
+			if (timefmt_parse_ms(argv[++a], &rp.since_ms) == -1) {
 				fprintf(stderr, "ekahookctl: --since: not an "
 				    "RFC 3339 time or Unix seconds: %s\n",
 				    argv[a]);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,10 +98,10 @@ days_from_civil(int y, int m, int d)
  * time-offset "Z" / ("+" / "-") hh:mm.  "t" and "z" are allowed too.
  */
 static bool
-rfc3339_fields(const char *s, size_t n, time_t *out)
+rfc3339_fields(const char *s, size_t n, time_t *out, int *ms)
 {
-	int	 y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	size_t	 i;
+	int	 y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0, frac = 0;
+	size_t	 i, nd;
 
 	if (n < 20 || s[4] != '-' || s[7] != '-' ||
 	    (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
@@ -116,8 +117,12 @@ rfc3339_fields(const char *s, size_t n, time_t *out)
 		i++;
 		if (i >= n || s[i] < '0' || s[i] > '9')
 			return false;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
+		/* Milliseconds: three digits, the rest cut off. */
+		for (nd = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++, nd++)
+			if (nd < 3)
+				frac = frac * 10 + (s[i] - '0');
+		for (; nd < 3; nd++)
+			frac *= 10;
 	}
 	if (i >= n)
 		return false;
@@ -135,30 +140,47 @@ rfc3339_fields(const char *s, size_t n, time_t *out)
 		*out = days_from_civil(y, mo, d) * 86400 + h * 3600 +
 		    mi * 60 + (sec == 60 ? 59 : sec) -
 		    sign * (oh * 3600 + om * 60);
+	if (ms != NULL)
+		*ms = frac;
 	return true;
 }
 
 bool
 timefmt_is_rfc3339(const char *s, size_t n)
 {
-	return rfc3339_fields(s, n, NULL);
+	return rfc3339_fields(s, n, NULL, NULL);
 }
 
 int
 timefmt_parse(const char *s, time_t *out)
 {
+	long long	 ms;
+
+	if (timefmt_parse_ms(s, &ms) == -1)
+		return -1;
+	*out = (time_t)(ms >= 0 ? ms / 1000 : -((999 - ms) / 1000));
+	return 0;
+}
+
+int
+timefmt_parse_ms(const char *s, long long *out)
+{
 	char		*end;
 	long long	 v;
+	time_t		 t;
+	int		 ms;
 
-	if (rfc3339_fields(s, strlen(s), out))
+	if (rfc3339_fields(s, strlen(s), &t, &ms)) {
+		*out = (long long)t * 1000 + ms;
 		return 0;
+	}
 	/* Plain digits only: strtoll would also take blanks and a sign. */
 	if (*s < '0' || *s > '9')
 		return -1;
 	errno = 0;
 	v = strtoll(s, &end, 10);
-	if (*end != '\0' || errno != 0)
+	if (*end != '\0' || errno != 0 || v > LLONG_MAX / 1000)
 		return -1;
-	*out = (time_t)v;
+	*out = v * 1000;
 	return 0;
 }

@@ -14,5 +14,7 @@ void	timefmt_iso_ms(const struct timespec *ts, char out[TIMEFMT_LEN]);
 bool	timefmt_is_rfc3339(const char *s, size_t n);
 /* Parses an RFC 3339 date-time or plain unix seconds; -1 on error. */
 int	timefmt_parse(const char *s, time_t *out);
+/* The same in milliseconds (a finer fraction cut off); -1 on error. */
+int	timefmt_parse_ms(const char *s, long long *out);
 
 #endif

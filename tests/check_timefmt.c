@@ -61,6 +61,36 @@ START_TEST(parse_gives_unix_seconds)
 }
 END_TEST
 
+/* replay --since: the fraction counts, to the millisecond. */
+START_TEST(parse_ms_keeps_the_milliseconds)
+{
+	static const struct {
+		const char	*s;
+		long long	 want;
+	} cases[] = {
+		{ "2026-11-23T20:20:42Z", 1795465242000LL },
+		{ "2026-11-23T20:20:42.999Z", 1795465242999LL },
+		{ "2026-11-23T20:20:42.4116Z", 1795465242411LL },
+		{ "2026-11-23T20:20:42.5+05:30", 1795445442500LL },
+		{ "1969-12-31T23:59:59.250Z", -750LL },
+		{ "1795465242", 1795465242000LL },
+	};
+	long long	 ms;
+	time_t		 t;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_msg(timefmt_parse_ms(cases[i].s, &ms) == 0, "%s",
+		    cases[i].s);
+		ck_assert_msg(ms == cases[i].want, "%s: %lld", cases[i].s, ms);
+	}
+	/* Whole seconds round down, before 1970 too. */
+	ck_assert_int_eq(timefmt_parse("1969-12-31T23:59:59.250Z", &t), 0);
+	ck_assert_int_eq((long long)t, -1);
+	ck_assert_int_eq(timefmt_parse_ms("99999999999999999", &ms), -1);
+}
+END_TEST
+
 START_TEST(parse_refuses_what_is_neither)
 {
 	static const char *const bad[] = {
@@ -100,6 +130,7 @@ timefmt_suite(void)
 	tcase_add_test(tc, iso_ms_is_utc_with_milliseconds);
 	tcase_add_test(tc, parse_gives_unix_seconds);
 	tcase_add_test(tc, parse_refuses_what_is_neither);
+	tcase_add_test(tc, parse_ms_keeps_the_milliseconds);
 	tcase_add_test(tc, rfc3339_is_judged_on_the_given_length);
 	suite_add_tcase(s, tc);
 	return s;

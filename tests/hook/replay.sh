@@ -58,8 +58,22 @@ replay --since "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)" ||
 grep -qx "nothing to replay" "$T/replay.out" || fail "$(cat "$T/replay.out")"
 replay --since "$(date -u -d '-1 hour' +%s)" || fail "replay --since"
 grep -qx "replayed 2, 0 failed" "$T/replay.out" || fail "$(cat "$T/replay.out")"
+# To the millisecond: one past the second event's received_at leaves
+# it out, its own received_at takes it.
+at=$(jq -r --arg id "$bad" 'select(.request_id == $id) | .received_at' \
+    "$EVENTS"* | head -n 1)
+ms=$(printf %s "$at" | sed 's/.*\.\([0-9]*\)Z$/\1/')
+next=$(printf '%s.%03dZ' "${at%.*}" $((1$ms - 1000 + 1)))
+[ "$ms" = 999 ] || {
+	replay --since "$next" || fail "replay --since $next"
+	grep -qx "nothing to replay" "$T/replay.out" ||
+		fail "--since $next (after $at): $(cat "$T/replay.out")"
+}
+replay --since "$at" || fail "replay --since $at"
+grep -qx "replayed 1, 0 failed" "$T/replay.out" ||
+	fail "--since $at: $(cat "$T/replay.out")"
 replay --bogus && fail "replay took an unknown option"
-ok "--since and nothing-to-do"
+ok "--since (to the millisecond) and nothing-to-do"
 
 # A run lost whole: the machine died with the hook running and the
 # job file was never on disk (log_fsync = never).  No line, no job.
