@@ -74,6 +74,7 @@ static int	 jobs_cmp(const void *, const void *);
 static const struct seen *seen_last(const struct replay *, const char *,
 		    unsigned *);
 static bool	 has_job(const struct replay *, const char *);
+static bool	 job_lost(const struct replay *, const char *);
 static int	 run_one(struct replay *, const struct cand *);
 static int	 slot_wait(const char *, unsigned);
 static void	 replay_free(struct replay *);
@@ -302,6 +303,29 @@ has_job(const struct replay *rp, const char *id)
 	    sizeof(*rp->jobs), jobs_cmp) != NULL;
 }
 
+/*
+ * A job whose attempt started and never finished: marked running, and
+ * its watcher (who would hold its lock) gone.
+ */
+static bool
+job_lost(const struct replay *rp, const char *id)
+{
+	struct hookjob	 j;
+	bool		 lost;
+	int		 rc;
+
+	if (!has_job(rp, id) || hookjob_peek(rp->c.state_dir, id, &j) == -1)
+		return false;
+	lost = j.running;
+	hookjob_close(&j);
+	if (!lost)
+		return false;
+	/* Held: an attempt is under way right now. */
+	if ((rc = hookjob_open(rp->c.state_dir, id, &j)) == 0)
+		hookjob_close(&j);
+	return rc == 0;
+}
+
 /* A slot of hook_max_running, waited for: replay counts like any run. */
 static int
 slot_wait(const char *state_dir, unsigned cap)
@@ -339,6 +363,9 @@ run_one(struct replay *rp, const struct cand *cd)
 	}
 	if (jrc == 0 && j.next > attempt + 1)
 		attempt = j.next - 1;
+	/* Attempt j.next was under way and lost (runner.c settle()). */
+	if (jrc == 0 && j.running && j.next > attempt)
+		attempt = j.next;
 	attempt++;
 	if ((line = malloc(cd->len)) == NULL ||
 	    pread(rp->files[cd->file].fd, line, cd->len, cd->off) !=
@@ -367,9 +394,13 @@ run_one(struct replay *rp, const struct cand *cd)
 		if (res == HOOKATTEMPT_OK)
 			(void)hookjob_remove(&j);
 		else {
-			/* Its retries go on as planned, numbered after ours. */
-			if (j.next <= attempt && !j.running) {
+			/*
+			 * Its retries go on as planned, numbered after ours;
+			 * a lost attempt it was marked with is settled by ours.
+			 */
+			if (j.next <= attempt) {
 				j.next = attempt + 1;
+				j.running = false;
 				(void)hookjob_save(&j, rp->c.log_fsync);
 			}
 			hookjob_close(&j);
@@ -405,7 +436,7 @@ ctl_replay(int argc, char **argv)
 	const char		*config = NULL;
 	char			 pos_file[PATH_MAX];
 	unsigned		 max_attempt;
-	size_t			 i, ran = 0, bad = 0;
+	size_t			 i, ran = 0, bad = 0, waiting = 0;
 	bool			 pick;
 	int			 a;
 
@@ -461,10 +492,20 @@ ctl_replay(int argc, char **argv)
 	for (i = 0; i < rp.ncands; i++) {
 		last = seen_last(&rp, rp.cands[i].id, &max_attempt);
 		/*
-		 * --failed: the last attempt failed, or the runner took the
-		 * event and its run left neither a line nor a job (lost).
+		 * Not taken by the runner yet, never run: its first run is
+		 * the runner's to make; one now would make two attempts 1.
+		 */
+		if (last == NULL && rp.pos.known && !rp.cands[i].taken) {
+			waiting++;
+			continue;
+		}
+		/*
+		 * --failed: the last attempt failed or never finished (its
+		 * job marked running and nobody at it), or the runner took
+		 * the event and its run left neither a line nor a job.
 		 */
 		pick = !rp.failed || (last != NULL && !last->ok) ||
+		    job_lost(&rp, rp.cands[i].id) ||
 		    (last == NULL && rp.cands[i].taken &&
 		    !has_job(&rp, rp.cands[i].id));
 		if (!pick)
@@ -472,6 +513,9 @@ ctl_replay(int argc, char **argv)
 		ran++;
 		bad += (size_t)run_one(&rp, &rp.cands[i]);
 	}
+	if (waiting > 0)
+		printf("left to the runner: %zu event%s still waiting for a "
+		    "first run\n", waiting, waiting == 1 ? "" : "s");
 	if (ran == 0)
 		printf("nothing to replay\n");
 	else

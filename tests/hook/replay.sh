@@ -92,3 +92,50 @@ replay --failed || fail "replay --failed of a lost run: $(cat "$T/replay.out")"
 grep -qx "$lost: attempt 1: ok" "$T/replay.out" ||
 	fail "replay --failed said: $(cat "$T/replay.out")"
 ok "replay --failed finds a run that left neither a line nor a job"
+
+# A run that never finished: the machine died during the attempt and
+# its job, marked running, is on disk.  --failed finds it too (SPEC §8:
+# "failed or never finished"), as the next attempt, and settles it.
+start_lighttpd fastcgi "$CONF"
+echo 30 >"$HK/sleep"
+event_with n 4
+post "$T/event.json"
+expect_status 200
+unfinished=$(jq -r .request_id "$T/resp.body")
+wait_for 15 sh -c "ls -d '$HK/runs/$unfinished.1.tmp'" ||
+	fail "the hook did not start"
+crash_all
+[ -f "$STATE/hooks/jobs/$unfinished" ] || fail "no job for the unfinished run"
+rm -rf "$HK/runs/$unfinished.1.tmp" "$HK/active"
+rm -f "$HK/sleep"
+replay --failed || fail "replay --failed of an unfinished run: $(cat "$T/replay.out")"
+grep -qx "$unfinished: attempt 2: ok" "$T/replay.out" ||
+	fail "replay --failed said: $(cat "$T/replay.out")"
+[ ! -e "$STATE/hooks/jobs/$unfinished" ] || fail "its job is left after a good replay"
+ok "replay --failed finds a run that never finished (its job on disk), as attempt 2"
+
+# An event the runner has not taken yet (one hook at a time, the one
+# before still running): its first run is the runner's; a replay now
+# leaves it alone, so it does not run twice as attempt 1.
+write_hook_conf "log_max_bytes = 1500" "hook_max_running = 1"
+start_lighttpd fastcgi "$CONF"
+before=$(hook_lines)
+echo 4 >"$HK/sleep"
+event_with n 5
+post "$T/event.json"
+expect_status 200
+busy=$(jq -r .request_id "$T/resp.body")
+wait_for 15 sh -c "ls -d '$HK/runs/$busy.1.tmp'" || fail "the hook did not start"
+event_with n 6
+post "$T/event.json"
+expect_status 200
+queued=$(jq -r .request_id "$T/resp.body")
+replay --request-id "$queued" || fail "replay of a queued event: $(cat "$T/replay.out")"
+grep -qx "left to the runner: 1 event still waiting for a first run" \
+    "$T/replay.out" && grep -qx "nothing to replay" "$T/replay.out" ||
+	fail "replay of a queued event said: $(cat "$T/replay.out")"
+rm -f "$HK/sleep"
+wait_hook_lines $((before + 2)) 30
+[ "$(jq -r --arg id "$queued" 'select(.request_id == $id) | .attempt' \
+    "$HOOKLOG"*)" = 1 ] || fail "the queued event ran other than once"
+ok "replay leaves an event still waiting for its first run to the runner"
