@@ -55,6 +55,8 @@ sig_parse(const char *s, size_t len, struct sig_header *h)
 					return -1;
 				h->t = h->t * 10 + (item[i] - '0');
 			}
+			memcpy(h->t_text, item + 2, n - 2);
+			h->t_text[n - 2] = '\0';
 			have_t = true;
 		} else if (n >= 3 && memcmp(item, "v1=", 3) == 0) {
 			if (n != 3 + 2 * SIG_DIGEST_LEN)
@@ -78,20 +80,29 @@ sig_parse(const char *s, size_t len, struct sig_header *h)
 	return 0;
 }
 
+/* HMAC-SHA256(key, t_text + "." + body): t as its text was sent. */
+static void
+mac_of(const char *key, size_t keylen, const char *t_text, const char *body,
+    size_t len, unsigned char out[SIG_DIGEST_LEN])
+{
+	struct hmac_sha256_ctx	 ctx;
+
+	hmac_sha256_set_key(&ctx, keylen, (const uint8_t *)key);
+	hmac_sha256_update(&ctx, strlen(t_text), (const uint8_t *)t_text);
+	hmac_sha256_update(&ctx, 1, (const uint8_t *)".");
+	hmac_sha256_update(&ctx, len, (const uint8_t *)body);
+	hmac_sha256_digest(&ctx, SIG_DIGEST_LEN, out);
+	memset(&ctx, 0, sizeof(ctx));
+}
+
 void
 sig_compute(const char *key, size_t keylen, long long t, const char *body,
     size_t len, unsigned char out[SIG_DIGEST_LEN])
 {
-	struct hmac_sha256_ctx	 ctx;
-	char			 ts[24];
-	int			 n;
+	char	 ts[24];
 
-	n = snprintf(ts, sizeof(ts), "%lld.", t);
-	hmac_sha256_set_key(&ctx, keylen, (const uint8_t *)key);
-	hmac_sha256_update(&ctx, (size_t)n, (const uint8_t *)ts);
-	hmac_sha256_update(&ctx, len, (const uint8_t *)body);
-	hmac_sha256_digest(&ctx, SIG_DIGEST_LEN, out);
-	memset(&ctx, 0, sizeof(ctx));
+	snprintf(ts, sizeof(ts), "%lld", t);
+	mac_of(key, keylen, ts, body, len, out);
 }
 
 enum sig_result
@@ -109,7 +120,7 @@ sig_verify(const char *value, const char *body, size_t len, char *const *keys,
 	if (sig_parse(value, strlen(value), &h) == -1)
 		return SIG_INVALID;
 	for (k = 0; k < nkeys; k++) {
-		sig_compute(keys[k], strlen(keys[k]), h.t, body, len, mac);
+		mac_of(keys[k], strlen(keys[k]), h.t_text, body, len, mac);
 		/* Look at every entry, so timing does not tell which matched. */
 		for (i = 0; i < h.nv1; i++)
 			match |= memeql_sec(mac, h.v1[i], SIG_DIGEST_LEN) != 0;

@@ -21,6 +21,7 @@ enum sig_result {
 /* Eka-Webhook-Signature: t=<unix seconds>,v1=<64 hex>[,v1=…] */
 struct sig_header {
 	long long	t;
+	char		t_text[20];	/* t as sent: the text that is signed */
 	unsigned char	v1[SIG_MAX_V1][SIG_DIGEST_LEN];
 	size_t		nv1;
 };

@@ -252,6 +252,36 @@ START_TEST(more_than_eight_v1_entries_keep_the_first_eight)
 }
 END_TEST
 
+/* SPEC §3: the HMAC is over "<t>" as sent, leading zeros and all. */
+START_TEST(t_is_signed_as_sent)
+{
+	static const char	 body[] = "{\"event\":\"x\"}";
+	char			 v[SIG_VALUE_LEN + 8], *keys[] = { "k" };
+	unsigned char		 mac[SIG_DIGEST_LEN];
+	struct hmac_sha256_ctx	 ctx;
+	static const char	 hex[] = "0123456789abcdef";
+	size_t			 i, n;
+
+	hmac_sha256_set_key(&ctx, 1, (const uint8_t *)"k");
+	hmac_sha256_update(&ctx, 5, (const uint8_t *)"0100.");
+	hmac_sha256_update(&ctx, sizeof(body) - 1, (const uint8_t *)body);
+	hmac_sha256_digest(&ctx, SIG_DIGEST_LEN, mac);
+	n = (size_t)snprintf(v, sizeof(v), "t=0100,v1=");
+	for (i = 0; i < SIG_DIGEST_LEN; i++) {
+		v[n++] = hex[mac[i] >> 4];
+		v[n++] = hex[mac[i] & 15];
+	}
+	v[n] = '\0';
+	ck_assert_int_eq(sig_verify(v, body, sizeof(body) - 1, keys, 1, 0,
+	    100), SIG_OK);
+	/* The same digest under "t=100" is for other bytes. */
+	memmove(v + 2, v + 3, strlen(v + 3) + 1);
+	ck_assert_int_eq(strncmp(v, "t=100,v1=", 9), 0);
+	ck_assert_int_eq(sig_verify(v, body, sizeof(body) - 1, keys, 1, 0,
+	    100), SIG_INVALID);
+}
+END_TEST
+
 START_TEST(oversized_header_is_invalid_and_empty_is_missing)
 {
 	char	*big, *keys[] = { "k" };
@@ -404,6 +434,7 @@ sig_suite(void)
 	tcase_add_test(tc, header_parser_reads_t_and_every_v1);
 	tcase_add_test(tc, more_than_eight_v1_entries_keep_the_first_eight);
 	tcase_add_test(tc, oversized_header_is_invalid_and_empty_is_missing);
+	tcase_add_test(tc, t_is_signed_as_sent);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("verify");
