@@ -194,10 +194,11 @@ read_events(struct replay *rp)
 	char		 name[PATH_MAX];
 	int		 k;
 
-	for (k = (int)rp->c.log_keep; k >= 0; k--) {
-		if ((k == 0 ? snprintf(name, sizeof(name), "%s",
-		    rp->c.log_file) : snprintf(name, sizeof(name), "%s.%d",
-		    rp->c.log_file, k)) >= (int)sizeof(name))
+	/* Files held for the runner first (logheld.h), then .N to .1. */
+	for (k = logtail_oldest_rank(rp->c.log_file, rp->c.log_keep); k >= 0;
+	    k--) {
+		if (logtail_rank_name(rp->c.log_file, rp->c.log_keep, k, name,
+		    sizeof(name)) == -1)
 			continue;
 		if (read_event_file(rp, name, k) == -1) {
 			fprintf(stderr, "ekahookctl: %s: %s\n", name,

@@ -371,6 +371,9 @@ handler_serve(struct handler *h, const struct req_io *io)
 	r.conf = c;
 	logfile_configure(&h->events, c->log_file, c->log_max_bytes,
 	    c->log_keep);
+	/* Rotation keeps a file whose events still wait for the hook. */
+	logfile_set_hold(&h->events, c->hook != NULL ? runner_holds : NULL,
+	    (void *)c);
 	logfile_configure(&h->rejects, c->reject_file, c->log_max_bytes,
 	    c->log_keep);
 

@@ -15,6 +15,7 @@
 
 #include "conf.h"
 #include "logfile.h"
+#include "logheld.h"
 
 #define LOGFILE_MODE		0640
 #define LOGFILE_MAX_TRIES	64	/* rotations raced against in one append */
@@ -28,6 +29,7 @@ static void	logfile_mend_tail(const struct logfile *, off_t *, bool *);
 static int	logfile_dir_open(const char *);
 static int	logfile_rotate_locked(const struct logfile *);
 static int	logfile_rotate(const struct logfile *);
+static int	logfile_drop(const struct logfile *, const char *, unsigned);
 static int	logfile_write(int, const char *, size_t, bool, off_t);
 static int	logfile_sync(struct logfile *);
 
@@ -40,6 +42,13 @@ logfile_init(struct logfile *lf, const char *path, uint64_t max_bytes,
 	lf->path = path != NULL ? strdup(path) : NULL;
 	lf->max_bytes = max_bytes;
 	lf->keep = keep;
+}
+
+void
+logfile_set_hold(struct logfile *lf, logfile_hold_fn fn, void *arg)
+{
+	lf->hold = fn;
+	lf->hold_arg = arg;
 }
 
 void
@@ -243,10 +252,28 @@ logfile_rotate_locked(const struct logfile *lf)
 }
 
 /*
+ * A file a rotation drops: deleted, or held for the hook runner when it
+ * has not finished it (logheld.h).  A file that cannot be held is
+ * deleted all the same, so that the log goes on, and that is said.
+ */
+static int
+logfile_drop(const struct logfile *lf, const char *name, unsigned rank)
+{
+	if (lf->hold != NULL && lf->hold(name, rank, lf->hold_arg)) {
+		if (logheld_hold(lf->path, name) == 0)
+			return 0;
+		fprintf(stderr, "ekahook: %s: cannot keep it for the hook "
+		    "runner: %s; the hooks of its events not yet run are "
+		    "lost\n", name, strerror(errno));
+	}
+	return unlink(name) == -1 && errno != ENOENT ? -1 : 0;
+}
+
+/*
  * path.keep and any older path.N are dropped, path.N becomes path.N+1,
  * path becomes path.1.  The older ones are there when log_keep was
  * lowered: they go at the next rotation (SPEC §2: "older ones are
- * deleted"), from path.keep on up to the first that is missing.
+ * deleted"), oldest first, from the last there is down to path.keep.
  * Called with the current file's lock and the directory's held
  * (logfile_rotate_locked), so rotations never overlap.  Another tool
  * (logrotate) may rename path away meanwhile: then what is at the path
@@ -256,18 +283,21 @@ static int
 logfile_rotate(const struct logfile *lf)
 {
 	char		 from[PATH_MAX], to[PATH_MAX];
-	unsigned	 i;
+	struct stat	 st;
+	unsigned	 i, first = lf->keep > 0 ? lf->keep : 1, last;
 
-	for (i = lf->keep > 0 ? lf->keep : 1; i < UINT_MAX; i++) {
+	for (last = first; last < UINT_MAX; last++) {
+		snprintf(to, sizeof(to), "%s.%u", lf->path, last);
+		if (lstat(to, &st) == -1)
+			break;
+	}
+	for (i = last; i-- > first;) {
 		snprintf(to, sizeof(to), "%s.%u", lf->path, i);
-		if (unlink(to) == -1) {
-			if (errno == ENOENT)
-				break;
+		if (logfile_drop(lf, to, i) == -1)
 			return -1;
-		}
 	}
 	if (lf->keep == 0)
-		return unlink(lf->path) == -1 && errno != ENOENT ? -1 : 0;
+		return logfile_drop(lf, lf->path, 0);
 	for (i = lf->keep - 1; i >= 1; i--) {
 		snprintf(from, sizeof(from), "%s.%u", lf->path, i);
 		snprintf(to, sizeof(to), "%s.%u", lf->path, i + 1);

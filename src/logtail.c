@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "logfile.h"
+#include "logheld.h"
 #include "logtail.h"
 
 #define LOGTAIL_CHUNK		65536
@@ -33,18 +34,38 @@ static int	 open_rank(struct logtail *, int, const struct logpos *);
 static int	 open_start(struct logtail *);
 static int	 switch_next(struct logtail *);
 static void	 drop_taken(struct logtail *);
+static void	 drop_held(struct logtail *, const struct logpos *);
 
-/* The name of rank k: the path itself for 0, path.k otherwise. */
+/*
+ * The name of rank k: the path itself for 0, path.k up to keep, and
+ * past keep the files held for the runner, newest first (logheld.h).
+ * Returns -1 past the last held file.
+ */
 static int
 rank_name(const char *path, unsigned keep, int k, char *name, size_t len)
 {
 	int	 n;
 
-	if (k < 0 || (unsigned)k > keep)
+	if (k < 0)
 		return -1;
+	if ((unsigned)k > keep)
+		return logheld_name(path, (size_t)k - keep - 1, name, len);
 	n = k == 0 ? snprintf(name, len, "%s", path) :
 	    snprintf(name, len, "%s.%d", path, k);
 	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+int
+logtail_rank_name(const char *path, unsigned keep, int k, char *name,
+    size_t len)
+{
+	return rank_name(path, keep, k, name, len);
+}
+
+int
+logtail_oldest_rank(const char *path, unsigned keep)
+{
+	return oldest_rank(path, keep);
 }
 
 static uint32_t
@@ -132,7 +153,7 @@ logtail_rank(const char *path, unsigned keep, const struct logpos *pos,
 
 	if (!pos->known)
 		return -1;
-	for (k = 0; k <= keep; k++) {
+	for (k = 0; k <= (unsigned)INT_MAX; k++) {
 		if (rank_name(path, keep, (int)k, n, sizeof(n)) == -1)
 			break;
 		if (is_file(n, pos)) {
@@ -152,7 +173,7 @@ oldest_rank(const char *path, unsigned keep)
 	struct stat	 st;
 	int		 k;
 
-	for (k = (int)keep; k >= 0; k--)
+	for (k = (int)(keep + logheld_count(path)); k >= 0; k--)
 		if (rank_name(path, keep, k, n, sizeof(n)) == 0 &&
 		    stat(n, &st) == 0 && S_ISREG(st.st_mode))
 			return k;
@@ -452,6 +473,9 @@ open_rank(struct logtail *lt, int k, const struct logpos *want)
 	buf_reset(&lt->buf);
 	lt->used = 0;
 	lt->rotated = lt->drained = lt->skipping = false;
+	/* Held files before this one were read to their end. */
+	if (lt->drop_held)
+		drop_held(lt, &lt->at);
 	return 0;
 }
 
@@ -473,6 +497,31 @@ open_start(struct logtail *lt)
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * Deletes the held files the runner is done with: every one older than
+ * the file at is in (all of them when that is no held file), never that
+ * file itself.  Found by name and identity, oldest first: a rotation
+ * holding another file meanwhile only pushes the others to higher
+ * indices, never a newer one past the file at.
+ */
+static void
+drop_held(struct logtail *lt, const struct logpos *at)
+{
+	char	 name[PATH_MAX];
+	size_t	 i, n, own, stop;
+
+	n = logheld_count(lt->path);
+	for (own = 0; own < n; own++)
+		if (logheld_name(lt->path, own, name, sizeof(name)) == 0 &&
+		    is_file(name, at))
+			break;
+	stop = own < n ? own + 1 : 0;
+	for (i = n; i-- > stop;)
+		if (logheld_name(lt->path, i, name, sizeof(name)) == 0 &&
+		    !is_file(name, at))
+			(void)unlink(name);
 }
 
 /*

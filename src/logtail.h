@@ -51,6 +51,7 @@ struct logtail {
 	bool		 rotated;	/* fd is no longer at the path */
 	bool		 drained;	/* and was read to its end after that */
 	bool		 skipping;	/* in a line over LOGTAIL_LINE_MAX */
+	bool		 drop_held;	/* deletes held files it is past */
 };
 
 /*
@@ -84,6 +85,14 @@ int	logtail_rank(const char *path, unsigned keep, const struct logpos *pos,
 	    char *name, size_t namelen);
 /* True when a and b are in the same file. */
 bool	logpos_same_file(const struct logpos *a, const struct logpos *b);
+/*
+ * The name of the file of rank k (0: the path, 1 to keep: path.k, past
+ * keep: the files held for the runner, newest first), or -1 when there
+ * is no such rank; the rank of the oldest file there is, or -1.
+ */
+int	logtail_rank_name(const char *path, unsigned keep, int k, char *name,
+	    size_t len);
+int	logtail_oldest_rank(const char *path, unsigned keep);
 
 void	logtail_init(struct logtail *, const char *path, unsigned keep,
 	    const struct logpos *start);

@@ -217,6 +217,30 @@ fail:
 	rs.warned = true;
 }
 
+bool
+runner_holds(const char *name, unsigned rank, void *arg)
+{
+	const struct conf	*c = arg;
+	char			 p[PATH_MAX];
+	struct logpos		 pos;
+	struct stat		 st;
+	int			 at;
+
+	if (c == NULL || c->hook == NULL ||
+	    hookq_path(p, sizeof(p), c->state_dir, "position") == -1 ||
+	    logpos_load(p, &pos) != 0 || !pos.known)
+		return false;
+	at = logtail_rank(c->log_file, c->log_keep, &pos, NULL, 0);
+	/* The runner is in a newer file: done with this one. */
+	if (at >= 0 && (unsigned)at < rank)
+		return false;
+	/* In this very file: unless it has taken all of it. */
+	if (at >= 0 && (unsigned)at == rank)
+		return stat(name, &st) == -1 || st.st_size > pos.off;
+	/* In an older one, held or gone: all of this file is to come. */
+	return true;
+}
+
 /* Lines past the saved position, or jobs: a runner has work. */
 static bool
 work_left(const struct conf *c)
@@ -458,6 +482,8 @@ begin(struct runner *r)
 		rlog("out of memory");
 		return -1;
 	}
+	/* The one reader of the files held for it: it deletes them. */
+	r->lt.drop_held = true;
 	r->active_at = now_ms();
 	return 0;
 }

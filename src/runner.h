@@ -34,4 +34,12 @@ void	runner_prepare(const struct conf *c);
  */
 void	runner_after_request(const struct conf *c, bool hook_due);
 
+/*
+ * A logfile_hold_fn for log_file (arg: the conf): true when the file a
+ * rotation is about to drop holds events the runner has not taken yet,
+ * judged from the saved position, so that it is held for it
+ * (logheld.h) instead of deleted with their hooks not run (SPEC §5).
+ */
+bool	runner_holds(const char *name, unsigned rank, void *arg);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "check_hook.h"
 #include "logfile.h"
+#include "logheld.h"
 #include "logtail.h"
 
 static char		*dir;
@@ -281,6 +282,60 @@ START_TEST(a_position_in_a_deleted_file_starts_at_the_oldest_there_is)
 }
 END_TEST
 
+static bool
+hold_all(const char *name, unsigned rank, void *arg)
+{
+	unsigned	*asked = arg;
+
+	(void)name;
+	ck_assert_uint_eq(rank, 5);
+	(*asked)++;
+	return true;
+}
+
+/*
+ * Files a rotation holds for the runner (logheld.h) are the ranks past
+ * log_keep: read oldest first before .5 … .1, and deleted by the reader
+ * that drops held files once it is past them.
+ */
+START_TEST(held_files_are_read_first_and_dropped_once_read)
+{
+	struct logtail	 lt;
+	struct logpos	 after, none;
+	char		 name[4096], line[128];
+	unsigned	 i, asked = 0;
+
+	setup();
+	memset(&none, 0, sizeof(none));
+	logfile_set_hold(&lf, hold_all, &asked);
+	for (i = 0; i <= 40; i++)
+		append_n(i);
+	/* 8 rotations; the 3 files past .5 were held, lines 0-14. */
+	ck_assert_uint_eq(asked, 3);
+	ck_assert_uint_eq(logheld_count(path), 3);
+	ck_assert_int_eq(logtail_oldest_rank(path, 5), 8);
+	ck_assert_int_eq(logtail_rank_name(path, 5, 8, name, sizeof(name)), 0);
+	ck_assert_ptr_nonnull(strstr(name, "/.events.ndjson.held/"));
+	ck_assert_int_eq(logtail_rank_name(path, 5, 9, name, sizeof(name)), -1);
+	/* A reader that does not drop them leaves them. */
+	logtail_init(&lt, path, 5, &none);
+	ck_assert_uint_eq(drain(&lt, 0, &after), 41);
+	logtail_free(&lt);
+	ck_assert_uint_eq(logheld_count(path), 3);
+	/* The runner's: the same lines, and the held files go. */
+	logtail_init(&lt, path, 5, &none);
+	lt.drop_held = true;
+	for (i = 0; i < 7; i++)
+		ck_assert_int_eq(next(&lt, line, sizeof(line), &after), 1);
+	/* In the second held file: the first is gone, it stays. */
+	ck_assert_uint_eq(logheld_count(path), 2);
+	ck_assert_uint_eq(drain(&lt, 7, &after), 41);
+	ck_assert_uint_eq(logheld_count(path), 0);
+	logtail_free(&lt);
+	teardown();
+}
+END_TEST
+
 START_TEST(going_back_to_a_position_reads_the_lines_again)
 {
 	struct logtail	 lt;
@@ -372,6 +427,7 @@ logtail_suite(void)
 	tcase_add_test(tc,
 	    a_position_in_a_deleted_file_starts_at_the_oldest_there_is);
 	tcase_add_test(tc, going_back_to_a_position_reads_the_lines_again);
+	tcase_add_test(tc, held_files_are_read_first_and_dropped_once_read);
 	tcase_add_test(tc, creating_a_position_keeps_the_first_one);
 	tcase_add_test(tc, positions_compare_across_rotated_files);
 	suite_add_tcase(s, tc);
