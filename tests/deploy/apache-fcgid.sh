@@ -63,11 +63,15 @@ expect_status 401
 
 # Nothing but the program is served from here.
 as_run_user cp "$www/events.ndjson" "$www/events.ndjson.1"
+as_run_user mkdir -p "$www/.events.ndjson.held"
+as_run_user cp "$www/events.ndjson" \
+    "$www/.events.ndjson.held/00000000000000000001"
 marker=$(find "$www/state" -type f | head -n 1)
 [ -n "$marker" ] || fail "no file under state/"
 for f in ekahook.conf events.ndjson events.ndjson.1 rejected.ndjson \
     hooks.ndjson libcjson.so.1 .htaccess state state/ \
-    "state/${marker#"$www/state/"}" ""; do
+    "state/${marker#"$www/state/"}" .events.ndjson.held/ \
+    .events.ndjson.held/00000000000000000001 ""; do
 	request GET "http://127.0.0.1:$PORT/eka/$f"
 	[ "$STATUS" = 403 ] || fail "GET /eka/$f answered $STATUS"
 	case $BODY in
