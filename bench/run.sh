@@ -30,8 +30,10 @@ ROUNDS=${BENCH_ROUNDS:-5}
 DURATION=${BENCH_DURATION:-5}
 WARMUP=${BENCH_WARMUP:-2}
 CONCS=${BENCH_CONCS:-"1 16"}
-# Contenders compared in a target run next to each other (the order
-# rotates every round, so they stay neighbours in all rounds but one).
+# The order of a round; it rotates every round.  ekahook runs right after
+# the ceiling and ekahook_fsync right after the fdatasync floor, so those
+# pairs stay neighbours in all rounds but one; ekahook_hook and
+# webhook_sync are two runs apart, ekahook and php five.
 ALL_CONTENDERS="null ekahook ekahook_sig null_append null_fdatasync
 ekahook_fsync ekahook_hook php webhook_sync webhook_async"
 CONTENDERS=${BENCH_CONTENDERS:-$ALL_CONTENDERS}
