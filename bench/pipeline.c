@@ -8,6 +8,8 @@
  * figure (bench/run.sh takes the difference of two iteration counts,
  * so start-up cost drops out).
  *
+ * The event's schema is the shipped one, looked up (a stat) per request.
+ *
  * usage: pipeline FILE ITERATIONS [unsigned]
  * Prints the log line of the last iteration; exit 1 if any iteration
  * did not accept the event.
@@ -21,6 +23,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "catalog.h"
 #include "json.h"
 #include "record.h"
 #include "reqid.h"
@@ -34,6 +37,18 @@
 static int	pipeline_read(const char *, struct buf *);
 static int	pipeline_once(const struct buf *, const char *,
 		    struct buf *);
+static enum catalog_result pipeline_lookup(void *, const char *,
+		    const struct jschema **);
+
+/* The shipped schemas, looked up per request as handler_serve does. */
+static struct catalog	 schemas;
+
+static enum catalog_result
+pipeline_lookup(void *arg, const char *event, const struct jschema **s)
+{
+	(void)arg;
+	return catalog_find(&schemas, event, s);
+}
 
 /* Reads the whole file into b: 0, or -1 with errno set. */
 static int
@@ -67,6 +82,8 @@ pipeline_once(const struct buf *body, const char *sigh, struct buf *line)
 	struct json_doc		 doc;
 	struct json_error	 jerr;
 	struct schema_result	 sr;
+	struct schema_opts	 so = { SCHEMA_STRICT, false, pipeline_lookup,
+				    NULL };
 	struct accept_rec	 rec;
 	struct timespec		 now;
 	char			 id[REQID_LEN], at[TIMEFMT_LEN];
@@ -82,7 +99,7 @@ pipeline_once(const struct buf *body, const char *sigh, struct buf *line)
 		goto done;
 	if (json_parse(body->data, body->len, &doc, &jerr) != JSON_OK)
 		goto done;
-	if (!schema_check(&doc, SCHEMA_STRICT, &sr))
+	if (!schema_check(&doc, &so, &sr))
 		goto done;
 	memset(&rec, 0, sizeof(rec));
 	rec.received_at = at;
@@ -124,6 +141,9 @@ main(int argc, char *argv[])
 	}
 	buf_init(&body);
 	buf_init(&line);
+	catalog_init(&schemas);
+	if (catalog_configure(&schemas, NULL, PIPELINE_SCHEMAS) == -1)
+		return 2;
 	if (pipeline_read(argv[1], &body) == -1) {
 		fprintf(stderr, "pipeline: %s: %s\n", argv[1], strerror(errno));
 		return 2;
@@ -142,5 +162,6 @@ main(int argc, char *argv[])
 	fwrite(line.data, 1, line.len, stdout);
 	buf_free(&body);
 	buf_free(&line);
+	catalog_free(&schemas);
 	return 0;
 }

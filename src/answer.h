@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "buf.h"
-#include "schema.h"
+#include "notes.h"
 
 /* Every answer ekahook gives (SPEC §3). */
 enum answer_kind {
@@ -32,7 +32,7 @@ struct answer {
 	enum answer_kind		 kind;
 	const char			*request_id;
 	const char			*message;	/* NULL: the default */
-	const struct schema_notes	*details;
+	const struct notes	*details;
 	bool				 duplicate;
 };
 

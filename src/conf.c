@@ -23,6 +23,7 @@ enum ktype {
 	K_UINT,			/* a decimal within [min, max] */
 	K_FSYNC,
 	K_VALIDATION,
+	K_UNKNOWN,		/* unknown_events */
 	K_ADDRS,
 	K_KEY,			/* signing_key, may repeat */
 	K_LIST			/* hook_events */
@@ -47,6 +48,8 @@ static const struct key keys[] = {
 	{ "signing_key",	K_KEY,		0, 0, NULL },
 	{ "signature_tolerance", K_UINT,	0, 10LL * 365 * 86400, "180" },
 	{ "validation",		K_VALIDATION,	0, 0, "strict" },
+	{ "schema_dir",		K_PATH_OR_EMPTY, 0, 0, "" },
+	{ "unknown_events",	K_UNKNOWN,	0, 0, "accept" },
 	{ "hook",		K_PATH_OR_EMPTY, 0, 0, "" },
 	{ "hook_events",	K_LIST,		0, 0, "*" },
 	{ "hook_timeout",	K_UINT,		1, 86400, "30" },
@@ -242,6 +245,9 @@ conf_set(struct conf *c, const struct key *k, const char *v, char *err,
 		} else if (strcmp(k->name, "hook_log") == 0) {
 			free(c->hook_log);
 			c->hook_log = p;
+		} else if (strcmp(k->name, "schema_dir") == 0) {
+			free(c->schema_dir);
+			c->schema_dir = p;
 		} else {
 			free(c->state_dir);
 			c->state_dir = p;
@@ -286,6 +292,17 @@ conf_set(struct conf *c, const struct key *k, const char *v, char *err,
 		if (schema_mode_parse(v, &c->validation) == -1) {
 			snprintf(err, errlen,
 			    "must be \"strict\" or \"relaxed\", not \"%.64s\"", v);
+			return -1;
+		}
+		return 0;
+	case K_UNKNOWN:
+		if (strcmp(v, "accept") == 0)
+			c->unknown_reject = false;
+		else if (strcmp(v, "reject") == 0)
+			c->unknown_reject = true;
+		else {
+			snprintf(err, errlen,
+			    "must be \"accept\" or \"reject\", not \"%.64s\"", v);
 			return -1;
 		}
 		return 0;
@@ -541,6 +558,7 @@ conf_free(struct conf *c)
 	free_list(c->hook_events, c->nhook_events);
 	free(c->hook_log);
 	free(c->state_dir);
+	free(c->schema_dir);
 	memset(c, 0, sizeof(*c));
 }
 

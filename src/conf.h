@@ -26,6 +26,8 @@ struct conf {
 	size_t		 nsigning_keys;
 	long long	 signature_tolerance;
 	enum schema_mode validation;
+	char		*schema_dir;	/* NULL: only the shipped schemas */
+	bool		 unknown_reject; /* unknown_events = reject */
 	char		*hook;		/* NULL: none */
 	char		**hook_events;	/* NULL: "*" */
 	size_t		 nhook_events;

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "catalog.h"
 #include "conf.h"
 #include "ctl.h"
 #include "sig.h"
@@ -28,6 +29,7 @@ static int	check_state_dir(const char *);
 static int	check_hook(const char *);
 static int	writable_dir(const char *);
 static void	print_problem(const char *, void *);
+static int	check_schemas(const char *, const char *);
 
 static const struct {
 	const char	*name;
@@ -244,6 +246,32 @@ print_problem(const char *line, void *arg)
 	printf("%s\n", line);
 }
 
+/*
+ * The event schemas, shipped and the operator's (ekahook.conf(5)
+ * schema_dir), read as ekahook would.  Returns the count of problems.
+ */
+static int
+check_schemas(const char *exe_dir, const char *schema_dir)
+{
+	char	*shipped;
+	int	 n, problems = 0;
+
+	if ((shipped = catalog_shipped_dir(exe_dir)) == NULL)
+		return 1;
+	if ((n = catalog_check_dir(shipped, print_problem, NULL)) == -1)
+		problems++;
+	else
+		printf("schemas: %d shipped in %s\n", n, shipped);
+	free(shipped);
+	if (schema_dir == NULL)
+		return problems;
+	if ((n = catalog_check_dir(schema_dir, print_problem, NULL)) == -1)
+		problems++;
+	else
+		printf("schemas: %d in schema_dir %s\n", n, schema_dir);
+	return problems;
+}
+
 static int
 cmd_check_config(int argc, char **argv)
 {
@@ -270,6 +298,7 @@ cmd_check_config(int argc, char **argv)
 	if (c.reject_file != NULL)
 		problems += check_log_file("reject_file", c.reject_file);
 	problems += check_state_dir(c.state_dir);
+	problems += check_schemas(exe_dir, c.schema_dir);
 	if (c.hook != NULL) {
 		problems += check_hook(c.hook);
 		problems += check_log_file("hook_log", c.hook_log);

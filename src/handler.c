@@ -48,19 +48,23 @@ static int		 read_body(struct handler *, struct req *);
 static void		 respond(struct handler *, const struct req *,
 			    const struct answer *);
 static enum answer_kind	 reject(struct handler *, const struct req *,
-			    enum answer_kind, const struct schema_notes *);
+			    enum answer_kind, const struct notes *);
 static enum answer_kind	 accept_event(struct handler *, struct req *,
 			    const struct json_doc *,
 			    const struct schema_result *, bool *);
 static enum answer_kind	 health(struct handler *, const struct conf *);
 static bool		 hook_log_dir_ok(const struct conf *);
 static void		 storage_error(const char *, const char *);
+static enum catalog_result find_schema(void *, const char *,
+			    const struct jschema **);
 
 void
 handler_init(struct handler *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->exe_dir = conf_exe_dir();
+	h->shipped_schemas = catalog_shipped_dir(h->exe_dir);
+	catalog_init(&h->schemas);
 	logfile_init(&h->events, NULL, 0, 0);
 	logfile_init(&h->rejects, NULL, 0, 0);
 	buf_init(&h->body);
@@ -73,6 +77,8 @@ handler_free(struct handler *h)
 {
 	conf_cache_free(&h->cc);
 	free(h->exe_dir);
+	free(h->shipped_schemas);
+	catalog_free(&h->schemas);
 	logfile_close(&h->events);
 	logfile_close(&h->rejects);
 	free(h->events.path);
@@ -194,7 +200,7 @@ respond(struct handler *h, const struct req *r, const struct answer *a)
  */
 static enum answer_kind
 reject(struct handler *h, const struct req *r, enum answer_kind k,
-    const struct schema_notes *details)
+    const struct notes *details)
 {
 	struct reject_rec	 rec;
 
@@ -319,6 +325,18 @@ health(struct handler *h, const struct conf *c)
 	return ANS_HEALTH;
 }
 
+/* The event schemas of the configuration in use (schema_check's lookup). */
+static enum catalog_result
+find_schema(void *arg, const char *event, const struct jschema **schema)
+{
+	struct handler	*h = arg;
+
+	if (catalog_configure(&h->schemas, h->conf->schema_dir,
+	    h->shipped_schemas != NULL ? h->shipped_schemas : "") == -1)
+		return CATALOG_ERROR;
+	return catalog_find(&h->schemas, event, schema);
+}
+
 const struct conf *
 handler_startup_conf(struct handler *h)
 {
@@ -338,6 +356,7 @@ handler_serve(struct handler *h, const struct req_io *io)
 	struct json_doc		 doc;
 	struct json_error	 jerr;
 	struct schema_result	 sr;
+	struct schema_opts	 so;
 	const struct conf	*c;
 	const char		*cfg, *sigh;
 	char			*file;
@@ -383,7 +402,11 @@ handler_serve(struct handler *h, const struct req_io *io)
 		goto answer;
 	}
 	if (strcmp(r.method, "POST") != 0) {
-		a.kind = health(h, c);
+		const struct jschema *none;
+
+		/* A broken schema file fails health too: it is configuration. */
+		a.kind = find_schema(h, NULL, &none) == CATALOG_ERROR ?
+		    ANS_CONFIG : health(h, c);
 		goto answer;
 	}
 	if (c->allow_from.n > 0 &&
@@ -448,9 +471,13 @@ handler_serve(struct handler *h, const struct req_io *io)
 		a.message = jerr.message;
 		goto answer;
 	}
-	if (!schema_check(&doc, c->validation, &sr)) {
+	so.mode = c->validation;
+	so.unknown_reject = c->unknown_reject;
+	so.lookup = find_schema;
+	so.lookup_arg = h;
+	if (!schema_check(&doc, &so, &sr)) {
 		a.details = &sr.details;
-		a.kind = sr.nomem ? ANS_STORAGE :
+		a.kind = sr.config_error ? ANS_CONFIG : sr.nomem ? ANS_STORAGE :
 		    reject(h, &r, ANS_INVALID_EVENT, &sr.details);
 		goto answer;
 	}
@@ -466,7 +493,7 @@ handler_serve(struct handler *h, const struct req_io *io)
 		h->hook_due = !a.duplicate && conf_hook_wants(c, sr.event);
 	}
 answer:
-	if (a.kind == ANS_STORAGE)
+	if (a.kind == ANS_STORAGE || a.kind == ANS_CONFIG)
 		a.details = NULL;
 	respond(h, &r, &a);
 	schema_result_free(&sr);

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "catalog.h"
 #include "conf.h"
 #include "logfile.h"
 
@@ -25,6 +26,8 @@ struct req_io {
 struct handler {
 	struct conf_cache	 cc;
 	char			*exe_dir;
+	char			*shipped_schemas; /* catalog_shipped_dir() */
+	struct catalog		 schemas;
 	struct logfile		 events;
 	struct logfile		 rejects;
 	struct buf		 body;

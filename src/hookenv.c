@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "event.h"
 #include "hookenv.h"
 
 #define HOOKENV_PREFIX		"EKA_"
@@ -350,6 +351,8 @@ hookenv_build(const struct json_doc *doc, const cJSON *event,
 	add_fixed(&b, "EKAHOOK_ATTEMPT", num);
 	add_fixed(&b, "EKAHOOK_LOG_FILE", base->log_file);
 
+	/* A wrapped event's fields are those of its payload. */
+	event = event_body(event);
 	if (cJSON_IsObject(event)) {
 		/* First the envelope's own fields: they win every clash. */
 		cJSON_ArrayForEach(it, event) {
@@ -416,12 +419,5 @@ hookenv_get(const struct hookenv *env, const char *name)
 const char *
 hookenv_event_name(const cJSON *event)
 {
-	const cJSON	*e;
-
-	if ((e = cJSON_GetObjectItemCaseSensitive(event, "event")) != NULL)
-		return cJSON_IsString(e) && !json_string_has_nul(e) ?
-		    e->valuestring : NULL;
-	e = cJSON_GetObjectItemCaseSensitive(event, "event_type");
-	return cJSON_IsString(e) && !json_string_has_nul(e) ?
-	    e->valuestring : NULL;
+	return event_name(event_body(event));
 }

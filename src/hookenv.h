@@ -47,7 +47,7 @@ struct hookenv {
 
 /*
  * Builds the environment for event (an object inside doc, which holds
- * the number texts).  Returns 0, or -1 when memory ran out (env is then
+ * the number texts; for a wrapped event, from its payload).  Returns 0, or -1 when memory ran out (env is then
  * empty).  Release with hookenv_free().
  */
 int		 hookenv_build(const struct json_doc *doc, const cJSON *event,
@@ -56,8 +56,9 @@ void		 hookenv_free(struct hookenv *);
 /* The value of name in env, or NULL. */
 const char	*hookenv_get(const struct hookenv *, const char *name);
 /*
- * The event's name as SPEC §3 defines it: "event", or "event_type"
- * where "event" is absent.  NULL when neither is a string.
+ * The event's name (ekahook(8) "Events"): "event", or "event_type"
+ * where "event" is absent, in the payload of a wrapped event.  NULL
+ * when neither is a string.
  */
 const char	*hookenv_event_name(const cJSON *event);
 

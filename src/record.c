@@ -23,7 +23,7 @@ json_opt_str(struct buf *b, const char *s)
 }
 
 void
-record_notes(struct buf *b, const struct schema_notes *ns)
+record_notes(struct buf *b, const struct notes *ns)
 {
 	size_t	 i;
 

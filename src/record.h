@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "schema.h"
+#include "notes.h"
 
 /* The lines of SPEC §4, formatted without touching any file. */
 
@@ -16,7 +16,7 @@ struct accept_rec {
 	const char			*remote_addr;
 	bool				 verified;
 	bool				 duplicate;
-	const struct schema_notes	*warnings;
+	const struct notes	*warnings;
 	const char			*event;		/* minified JSON */
 	size_t				 event_len;
 };
@@ -27,7 +27,7 @@ struct reject_rec {
 	const char			*remote_addr;
 	int				 status;
 	const char			*error;
-	const struct schema_notes	*details;
+	const struct notes	*details;
 	size_t				 body_bytes;
 	const char			*body;		/* NULL: not read */
 	bool				 keep_body;	/* false for 401 */
@@ -36,7 +36,7 @@ struct reject_rec {
 void	record_accept(struct buf *, const struct accept_rec *);
 void	record_reject(struct buf *, const struct reject_rec *);
 /* Appends [{"field":…,"problem":…},…]. */
-void	record_notes(struct buf *, const struct schema_notes *);
+void	record_notes(struct buf *, const struct notes *);
 /* True when s[0..n) is valid UTF-8 (RFC 3629). */
 bool	record_utf8_valid(const char *, size_t);
 /* SHA-256 of the bytes into out (32 bytes). */

@@ -5,41 +5,47 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "catalog.h"
 #include "json.h"
+#include "notes.h"
+
+/*
+ * Whether a body is an event ekahook takes (ekahook(8) "Validation"):
+ * its name, then its event's schema in strict or relaxed mode, or the
+ * rule for events without one (ekahook.conf(5) unknown_events).
+ */
 
 enum schema_mode {
 	SCHEMA_STRICT,
 	SCHEMA_RELAXED
 };
 
-#define SCHEMA_FIELD_MAX	192
-#define SCHEMA_PROBLEM_MAX	96
+/* Finds the schema of a named event: catalog_find(), or a test's own. */
+typedef enum catalog_result (*schema_lookup_fn)(void *arg, const char *event,
+		    const struct jschema **schema);
 
-/* One finding: a dotted path ("data.sa_ids[1]") and what is wrong there. */
-struct schema_note {
-	char	field[SCHEMA_FIELD_MAX];
-	char	problem[SCHEMA_PROBLEM_MAX];
-};
-
-struct schema_notes {
-	struct schema_note	*v;
-	size_t			 n;
-	size_t			 cap;
+struct schema_opts {
+	enum schema_mode	 mode;
+	bool			 unknown_reject;	/* no schema: 422 */
+	schema_lookup_fn	 lookup;
+	void			*lookup_arg;
 };
 
 struct schema_result {
-	struct schema_notes	 details;	/* problems: 422 when any */
-	struct schema_notes	 warnings;	/* accepted, but noted */
-	const char		*event;		/* event name, or NULL */
-	bool			 nomem;
+	struct notes	 details;	/* problems: 422 when any */
+	struct notes	 warnings;	/* accepted, but noted */
+	const char	*event;		/* a valid event name, or NULL */
+	bool		 config_error;	/* the schema could not be read */
+	bool		 nomem;
 };
 
 /*
- * Checks the event in doc against the schema of SPEC §3.  Returns true
- * when the event is valid; every problem found is in r->details either
- * way.  r must be released with schema_result_free().
+ * Checks the event in doc.  Returns true when it is to be accepted;
+ * every problem found is in r->details either way, and config_error
+ * says the event could not be judged.  r must be released with
+ * schema_result_free().
  */
-bool	schema_check(const struct json_doc *, enum schema_mode,
+bool	schema_check(const struct json_doc *, const struct schema_opts *,
 	    struct schema_result *r);
 void	schema_result_free(struct schema_result *);
 int	schema_mode_parse(const char *, enum schema_mode *);

@@ -117,11 +117,11 @@ END_TEST
 
 START_TEST(duplicate_and_details_and_message_show_in_the_body)
 {
-	struct schema_note	 notes[2] = {
+	struct note	 notes[2] = {
 		{ "data.status", "must be a string" },
 		{ "data.sa_ids[1]", "say \"hi\"\n" },
 	};
-	struct schema_notes	 ns = { notes, 2, 2 };
+	struct notes	 ns = { notes, 2, 2, false };
 	struct answer		 a = { .kind = ANS_OK, .request_id = "r\"1",
 				    .duplicate = true };
 	struct buf		 b;

@@ -15,7 +15,7 @@ static const char *
 line_of(struct buf *b, const char *event, bool duplicate)
 {
 	struct accept_rec	 r;
-	struct schema_notes	 none;
+	struct notes	 none;
 
 	memset(&r, 0, sizeof(r));
 	memset(&none, 0, sizeof(none));

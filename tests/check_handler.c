@@ -56,6 +56,10 @@ setup(void)
 	write_conf("");
 	ck_assert_int_eq(setenv("EKAHOOK_CONFIG", conf_path, 1), 0);
 	handler_init(&h);
+	/* The source tree's schemas, as a build tree's ekahook finds them. */
+	free(h.shipped_schemas);
+	h.shipped_schemas = strdup(SCHEMAS);
+	ck_assert_ptr_nonnull(h.shipped_schemas);
 }
 
 static void

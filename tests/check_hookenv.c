@@ -350,6 +350,25 @@ START_TEST(relaxed_events_are_named_by_event_type)
 }
 END_TEST
 
+/* Eka's EkaScribe sample: the event is the body's payload. */
+#define WRAPPED	"{\"business_id\":\"b-1\",\"event_id\":\"v2rx.completed\"," \
+	"\"payload\":{\"service\":\"v2rx\",\"event\":\"v2rx.completed\"," \
+	"\"transaction_id\":\"t-9\",\"data\":{\"file\":\"a.wav\"}}}"
+
+START_TEST(a_wrapped_event_gets_the_fields_of_its_payload)
+{
+	build_ok(WRAPPED);
+	ck_assert_str_eq(hookenv_event_name(doc.root), "v2rx.completed");
+	expect("EKA_EVENT", "v2rx.completed");
+	expect("EKA_SERVICE", "v2rx");
+	expect("EKA_TRANSACTION_ID", "t-9");
+	expect("EKA_FILE", "a.wav");
+	expect_absent("EKA_BUSINESS_ID");
+	expect_absent("EKA_EVENT_ID");
+	expect_absent("EKA_PAYLOAD_EVENT");
+}
+END_TEST
+
 START_TEST(past_256_variables_the_rest_is_left_out_and_counted)
 {
 	struct buf	 b;
@@ -509,6 +528,7 @@ hookenv_suite(void)
 	    a_value_over_32k_is_left_out_whole_and_keeps_its_name);
 	tcase_add_test(tc, an_array_over_32k_joined_is_left_out);
 	tcase_add_test(tc, an_overlong_name_is_left_out);
+	tcase_add_test(tc, a_wrapped_event_gets_the_fields_of_its_payload);
 	tcase_add_test(tc, the_total_stays_under_the_exec_limit);
 	tcase_add_test(tc, many_fields_build_quickly_and_completely);
 	suite_add_tcase(s, tc);

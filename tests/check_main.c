@@ -10,6 +10,8 @@ static Suite *(*const suites[])(void) = {
 	buf_suite,
 	json_suite,
 	timefmt_suite,
+	jschema_suite,
+	catalog_suite,
 	schema_suite,
 	addr_suite,
 	conf_suite,

@@ -6,10 +6,10 @@
 #include "record.h"
 #include "suites.h"
 
-static struct schema_note	 one_note[1] = {
+static struct note	 one_note[1] = {
 	{ "data.status", "unknown status value" },
 };
-static struct schema_notes	 notes = { one_note, 1, 1 };
+static struct notes	 notes = { one_note, 1, 1, false };
 
 START_TEST(accept_line_is_exact)
 {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "catalog.h"
 #include "json.h"
 #include "schema.h"
 #include "suites.h"
@@ -17,9 +18,13 @@ struct verdict {
 };
 
 static char	*fixture_with(const char *, const char *, const char *);
+static enum catalog_result shipped(void *, const char *,
+		    const struct jschema **);
+static void	 judge_opts(struct verdict *, const char *,
+		    const struct schema_opts *);
 static void	 judge(struct verdict *, const char *, enum schema_mode);
 static void	 verdict_free(struct verdict *);
-static const struct schema_note *find_note(const struct schema_notes *,
+static const struct note *find_note(const struct notes *,
 		    const char *);
 
 /*
@@ -57,16 +62,41 @@ fixture_with(const char *name, const char *path, const char *raw)
 	return out;
 }
 
+/* The schemas shipped in the source tree, as ekahook finds them. */
+static enum catalog_result
+shipped(void *arg, const char *event, const struct jschema **schema)
+{
+	static struct catalog	 cat;
+	static bool		 ready;
+
+	(void)arg;
+	if (!ready) {
+		catalog_init(&cat);
+		ck_assert_int_eq(catalog_configure(&cat, NULL, SCHEMAS), 0);
+		ready = true;
+	}
+	return catalog_find(&cat, event, schema);
+}
+
 static void
-judge(struct verdict *v, const char *body, enum schema_mode mode)
+judge_opts(struct verdict *v, const char *body, const struct schema_opts *o)
 {
 	struct json_error	 err;
 
 	ck_assert_msg(json_parse(body, strlen(body), &v->doc, &err) ==
 	    JSON_OK, "%s: %s", body, err.message);
-	v->valid = schema_check(&v->doc, mode, &v->r);
+	v->valid = schema_check(&v->doc, o, &v->r);
 	ck_assert(!v->r.nomem);
+	ck_assert(!v->r.config_error);
 	ck_assert(v->valid == (v->r.details.n == 0));
+}
+
+static void
+judge(struct verdict *v, const char *body, enum schema_mode mode)
+{
+	struct schema_opts	 o = { mode, false, shipped, NULL };
+
+	judge_opts(v, body, &o);
 }
 
 static void
@@ -76,8 +106,8 @@ verdict_free(struct verdict *v)
 	json_doc_free(&v->doc);
 }
 
-static const struct schema_note *
-find_note(const struct schema_notes *ns, const char *field)
+static const struct note *
+find_note(const struct notes *ns, const char *field)
 {
 	size_t	 i;
 
@@ -148,7 +178,7 @@ END_TEST
 START_TEST(every_missing_field_is_listed_at_once)
 {
 	struct verdict		 v;
-	const struct schema_note *n;
+	const struct note *n;
 	size_t			 i;
 
 	judge(&v, "{\"event\":\"appointment.created\",\"data\":{}}",
@@ -195,35 +225,36 @@ static const struct {
 	const char	*field;
 	const char	*raw;
 	const char	*problem;
+	const char	*at;		/* where it is noted, if not field */
 } wrong_types[] = {
-	{ "event", "1", "must be a string" },
-	{ "event_time", "\"1763929242123\"", "must be an integer" },
-	{ "event_time", "true", "must be an integer" },
+	{ "event", "1", "must be a string", NULL },
+	{ "event_time", "\"1763929242123\"", "must be an integer", NULL },
+	{ "event_time", "true", "must be an integer", NULL },
 	{ "timestamp", "null",
-	    "must be an integer or an RFC 3339 date-time" },
-	{ "timestamp", "1.5", "must be an integer or an RFC 3339 date-time" },
-	{ "client_id", "42", "must be a string" },
-	{ "business_id", "[\"b\"]", "must be a string" },
-	{ "data", "[]", "must be an object" },
-	{ "service", "{}", "must be a string" },
-	{ "transaction_id", "null", "must be a string" },
-	{ "data.appointment_id", "12345", "must be a string" },
-	{ "data.status", "null", "must be a string" },
-	{ "data.action", "false", "must be a string" },
+	    "must be an integer or an RFC 3339 date-time", NULL },
+	{ "timestamp", "1.5",
+	    "must be an integer or an RFC 3339 date-time", NULL },
+	{ "client_id", "42", "must be a string", NULL },
+	{ "business_id", "[\"b\"]", "must be a string", NULL },
+	{ "data", "[]", "must be an object", NULL },
+	{ "service", "{}", "must be a string", NULL },
+	{ "transaction_id", "null", "must be a string", NULL },
+	{ "data.appointment_id", "12345", "must be a string", NULL },
+	{ "data.status", "null", "must be a string", NULL },
+	{ "data.action", "false", "must be a string", NULL },
 	{ "data.created_at", "\"yesterday\"",
-	    "must be an integer or an RFC 3339 date-time" },
+	    "must be an integer or an RFC 3339 date-time", NULL },
 	{ "data.modified_at", "{}",
-	    "must be an integer or an RFC 3339 date-time" },
-	{ "data.partner_meta", "\"x\"", "must be an object" },
-	{ "data.partner_meta", "[]", "must be an object" },
-	{ "data.sa_ids", "\"sa-001\"", "must be an array of strings" },
-	{ "data.sa_ids", "[\"a\",1]", "must be an array of strings" },
-	{ "data.sa_ids", "[null]", "must be an array of strings" },
-	{ "data.custom_attributes", "[]", "must be an object" },
-	{ "data.custom_attributes.label", "\"x\"",
-	    "must be an array of strings" },
-	{ "data.custom_attributes.label", "[[\"x\"]]",
-	    "must be an array of strings" },
+	    "must be an integer or an RFC 3339 date-time", NULL },
+	{ "data.partner_meta", "\"x\"", "must be an object", NULL },
+	{ "data.partner_meta", "[]", "must be an object", NULL },
+	{ "data.sa_ids", "\"sa-001\"", "must be an array", NULL },
+	{ "data.sa_ids", "[\"a\",1]", "must be a string", "data.sa_ids[1]" },
+	{ "data.sa_ids", "[null]", "must be a string", "data.sa_ids[0]" },
+	{ "data.custom_attributes", "[]", "must be an object", NULL },
+	{ "data.custom_attributes.label", "\"x\"", "must be an array", NULL },
+	{ "data.custom_attributes.label", "[[\"x\"]]", "must be a string",
+	    "data.custom_attributes.label[0]" },
 };
 
 START_TEST(wrong_types_are_details_naming_the_field)
@@ -237,7 +268,8 @@ START_TEST(wrong_types_are_details_naming_the_field)
 	ck_assert_msg(!v.valid, "%s = %s accepted", wrong_types[_i].field,
 	    wrong_types[_i].raw);
 	ck_assert_uint_ge(v.r.details.n, 1);
-	ck_assert_str_eq(v.r.details.v[0].field, wrong_types[_i].field);
+	ck_assert_str_eq(v.r.details.v[0].field, wrong_types[_i].at != NULL ?
+	    wrong_types[_i].at : wrong_types[_i].field);
 	ck_assert_str_eq(v.r.details.v[0].problem, wrong_types[_i].problem);
 	verdict_free(&v);
 	cJSON_free(body);
@@ -396,10 +428,17 @@ END_TEST
 
 START_TEST(every_known_status_and_action_passes_without_warning)
 {
+	/* Every status of Eka's list (appointment-statuses.txt). */
 	static const char *const vals[] = {
-		"data.status", "\"BK\"", "data.status", "\"OG\"",
+		"data.status", "\"BK\"", "data.status", "\"CK\"",
+		"data.status", "\"RV\"", "data.status", "\"IN\"",
+		"data.status", "\"PA\"", "data.status", "\"OG\"",
 		"data.status", "\"CM\"", "data.status", "\"CMNP\"",
-		"data.status", "\"CN\"", "data.action", "\"created\"",
+		"data.status", "\"AB\"", "data.status", "\"NS\"",
+		"data.status", "\"NSD\"", "data.status", "\"NSS\"",
+		"data.status", "\"CN\"", "data.status", "\"CND\"",
+		"data.status", "\"CNS\"", "data.status", "\"PC\"",
+		"data.status", "\"PNR\"", "data.action", "\"created\"",
 		"data.action", "\"modified\"", "data.action", "\"completed\"",
 	};
 	struct verdict	 v;
@@ -425,7 +464,7 @@ START_TEST(every_known_status_and_action_passes_without_warning)
 }
 END_TEST
 
-START_TEST(strict_other_events_need_only_event_and_data)
+START_TEST(unknown_events_need_only_event_and_data_and_are_noted)
 {
 	struct verdict	 v;
 
@@ -433,6 +472,9 @@ START_TEST(strict_other_events_need_only_event_and_data)
 	    SCHEMA_STRICT);
 	ck_assert(v.valid);
 	ck_assert_str_eq(v.r.event, "payment.captured");
+	ck_assert_uint_eq(v.r.warnings.n, 1);
+	ck_assert_str_eq(v.r.warnings.v[0].field, "event");
+	ck_assert_str_eq(v.r.warnings.v[0].problem, "has no schema");
 	verdict_free(&v);
 
 	judge(&v, "{\"event\":\"payment.captured\"}", SCHEMA_STRICT);
@@ -441,29 +483,151 @@ START_TEST(strict_other_events_need_only_event_and_data)
 	ck_assert_str_eq(v.r.details.v[0].field, "data");
 	verdict_free(&v);
 
+	judge(&v, "{\"event\":\"payment.captured\",\"data\":[]}",
+	    SCHEMA_STRICT);
+	ck_assert(!v.valid);
+	ck_assert_str_eq(v.r.details.v[0].problem, "must be an object");
+	verdict_free(&v);
+
 	judge(&v, "{\"data\":{}}", SCHEMA_STRICT);
 	ck_assert(!v.valid);
 	ck_assert_str_eq(v.r.details.v[0].field, "event");
 	verdict_free(&v);
 
-	/* The envelope's types still hold where present. */
-	judge(&v, "{\"event\":\"payment.captured\",\"data\":{},"
+	/* Nothing but event and data is looked at without a schema. */
+	judge(&v, "{\"event\":\"payment.captured\",\"data\":{\"status\":1},"
 	    "\"event_time\":\"now\",\"client_id\":7}", SCHEMA_STRICT);
-	ck_assert(!v.valid);
-	ck_assert_uint_eq(v.r.details.n, 2);
-	ck_assert_ptr_nonnull(find_note(&v.r.details, "event_time"));
-	ck_assert_ptr_nonnull(find_note(&v.r.details, "client_id"));
-	verdict_free(&v);
-
-	/* data's fields are not looked at for other events. */
-	judge(&v, "{\"event\":\"payment.captured\",\"data\":{\"status\":1}}",
-	    SCHEMA_STRICT);
 	ck_assert(v.valid);
 	verdict_free(&v);
 
 	/* "appointment" without the dot is another event. */
 	judge(&v, "{\"event\":\"appointment\",\"data\":{}}", SCHEMA_STRICT);
 	ck_assert(v.valid);
+	ck_assert_uint_eq(v.r.warnings.n, 1);
+	verdict_free(&v);
+}
+END_TEST
+
+START_TEST(unknown_events_are_422_when_rejected)
+{
+	struct schema_opts	 o = { SCHEMA_STRICT, true, shipped, NULL };
+	struct verdict		 v;
+
+	judge_opts(&v, "{\"event\":\"payment.captured\",\"data\":{}}", &o);
+	ck_assert(!v.valid);
+	ck_assert_uint_eq(v.r.details.n, 1);
+	ck_assert_str_eq(v.r.details.v[0].field, "event");
+	ck_assert_str_eq(v.r.details.v[0].problem, "has no schema");
+	ck_assert_uint_eq(v.r.warnings.n, 0);
+	verdict_free(&v);
+
+	/* An event with a schema is judged by it as ever. */
+	o.mode = SCHEMA_RELAXED;
+	judge_opts(&v, "{\"event\":\"appointment.created\",\"data\":{}}", &o);
+	ck_assert(v.valid);
+	verdict_free(&v);
+}
+END_TEST
+
+/* Names reach file names and a hook's argv[1]. */
+static const char *const hostile_names[] = {
+	"", "../appointment.created", "..", ".hidden", "-rf", "_x",
+	"a/b", "a b", " appointment.created", "appointment.created\\n",
+	"caf\\u00e9", "x;rm", "$(id)",
+	"a123456789012345678901234567890123456789012345678901234567890123"
+	"45678901234567890123456789012345678901234567890123456789012345678",
+};
+
+START_TEST(hostile_event_names_are_invalid_events)
+{
+	struct verdict	 v;
+	char		 body[512];
+
+	snprintf(body, sizeof(body), "{\"event\":\"%s\",\"data\":{}}",
+	    hostile_names[_i]);
+	judge(&v, body, SCHEMA_STRICT);
+	ck_assert_msg(!v.valid, "%s accepted", hostile_names[_i]);
+	ck_assert_ptr_null(v.r.event);
+	ck_assert_uint_eq(v.r.details.n, 1);
+	ck_assert_str_eq(v.r.details.v[0].field, "event");
+	verdict_free(&v);
+}
+END_TEST
+
+START_TEST(names_of_128_bytes_and_every_allowed_byte_pass)
+{
+	struct verdict	 v;
+	char		 name[129], body[512];
+
+	memset(name, 'a', 128);
+	name[128] = '\0';
+	snprintf(body, sizeof(body), "{\"event\":\"%s\",\"data\":{}}", name);
+	judge(&v, body, SCHEMA_STRICT);
+	ck_assert(v.valid);
+	verdict_free(&v);
+	judge(&v, "{\"event\":\"0Az._-9\",\"data\":{}}", SCHEMA_STRICT);
+	ck_assert(v.valid);
+	ck_assert_str_eq(v.r.event, "0Az._-9");
+	verdict_free(&v);
+}
+END_TEST
+
+/* Eka's EkaScribe sample: the event is the payload of the body. */
+START_TEST(wrapped_events_are_judged_by_their_payload)
+{
+	struct verdict	 v;
+
+	judge(&v, "{\"business_id\":\"b\",\"event_id\":\"v2rx.completed\","
+	    "\"payload\":{\"event\":\"v2rx.completed\",\"data\":{}}}",
+	    SCHEMA_STRICT);
+	ck_assert(v.valid);
+	ck_assert_str_eq(v.r.event, "v2rx.completed");
+	ck_assert_uint_eq(v.r.warnings.n, 1);
+	verdict_free(&v);
+
+	/* A known event in a payload meets its schema there. */
+	judge(&v, "{\"payload\":{\"event\":\"appointment.created\","
+	    "\"data\":{}}}", SCHEMA_STRICT);
+	ck_assert(!v.valid);
+	ck_assert_ptr_nonnull(find_note(&v.r.details, "payload.event_time"));
+	ck_assert_ptr_nonnull(find_note(&v.r.details,
+	    "payload.data.appointment_id"));
+	verdict_free(&v);
+
+	judge(&v, "{\"payload\":{\"event\":\"../x\",\"data\":{}}}",
+	    SCHEMA_STRICT);
+	ck_assert(!v.valid);
+	ck_assert_str_eq(v.r.details.v[0].field, "payload.event");
+	verdict_free(&v);
+
+	/* A top-level event wins: the payload is only a field then. */
+	judge(&v, "{\"event\":\"x.y\",\"data\":{},\"payload\":{\"event\":"
+	    "\"appointment.created\"}}", SCHEMA_STRICT);
+	ck_assert(v.valid);
+	ck_assert_str_eq(v.r.event, "x.y");
+	verdict_free(&v);
+}
+END_TEST
+
+static enum catalog_result
+broken(void *arg, const char *event, const struct jschema **schema)
+{
+	(void)arg;
+	(void)event;
+	*schema = NULL;
+	return CATALOG_ERROR;
+}
+
+START_TEST(a_schema_that_cannot_be_read_is_a_config_error)
+{
+	struct schema_opts	 o = { SCHEMA_STRICT, false, broken, NULL };
+	struct verdict		 v;
+	const char		*body = "{\"event\":\"a.b\",\"data\":{}}";
+	struct json_error	 err;
+
+	ck_assert(json_parse(body, strlen(body), &v.doc, &err) == JSON_OK);
+	ck_assert(!schema_check(&v.doc, &o, &v.r));
+	ck_assert(v.r.config_error);
 	verdict_free(&v);
 }
 END_TEST
@@ -541,7 +705,7 @@ START_TEST(relaxed_checks_types_where_present)
 	ck_assert_uint_eq(v.r.details.n, 4);
 	ck_assert_ptr_nonnull(find_note(&v.r.details, "event_time"));
 	ck_assert_ptr_nonnull(find_note(&v.r.details, "data.created_at"));
-	ck_assert_ptr_nonnull(find_note(&v.r.details, "data.sa_ids"));
+	ck_assert_ptr_nonnull(find_note(&v.r.details, "data.sa_ids[0]"));
 	ck_assert_ptr_nonnull(find_note(&v.r.details, "data.doctor_id"));
 	verdict_free(&v);
 }
@@ -611,7 +775,7 @@ START_TEST(nul_deep_under_long_keys_gets_a_cut_path)
 	ck_assert(!v.valid);
 	ck_assert_uint_eq(v.r.details.n, 1);
 	ck_assert_uint_eq(strlen(v.r.details.v[0].field),
-	    SCHEMA_FIELD_MAX - 1);
+	    NOTE_FIELD_MAX - 1);
 	ck_assert_mem_eq(v.r.details.v[0].field,
 	    "data.a_rather_long_key_name.a_rather", 36);
 	verdict_free(&v);
@@ -654,7 +818,13 @@ schema_suite(void)
 	    (int)(sizeof(times) / sizeof(times[0])));
 	tcase_add_test(tc, unknown_status_and_action_are_warnings_not_details);
 	tcase_add_test(tc, every_known_status_and_action_passes_without_warning);
-	tcase_add_test(tc, strict_other_events_need_only_event_and_data);
+	tcase_add_test(tc, unknown_events_need_only_event_and_data_and_are_noted);
+	tcase_add_test(tc, unknown_events_are_422_when_rejected);
+	tcase_add_loop_test(tc, hostile_event_names_are_invalid_events, 0,
+	    (int)(sizeof(hostile_names) / sizeof(hostile_names[0])));
+	tcase_add_test(tc, names_of_128_bytes_and_every_allowed_byte_pass);
+	tcase_add_test(tc, wrapped_events_are_judged_by_their_payload);
+	tcase_add_test(tc, a_schema_that_cannot_be_read_is_a_config_error);
 	tcase_add_test(tc, nul_in_a_value_is_a_detail_with_its_path);
 	tcase_add_test(tc, nul_deep_under_long_keys_gets_a_cut_path);
 	tcase_add_test(tc, mode_names_parse);

@@ -88,6 +88,13 @@ wait_for() {
 	return 0
 }
 
+# install_schemas DIR: the shipped event schemas in DIR/schemas, where
+# an ekahook in DIR finds them (as in the shared-hosting bundle).
+install_schemas() {
+	mkdir -p "$1/schemas"
+	cp "$TOP_SRCDIR"/schemas/*.json "$1/schemas/"
+}
+
 # Copies the built ekahook into a directory of the test (so the
 # "config beside the executable" rule and pkill by path work).
 # install_ekahook DIR -> $DIR/ekahook
@@ -95,6 +102,7 @@ install_ekahook() {
 	mkdir -p "$1"
 	cp "$EKAHOOK_BIN" "$1/ekahook"
 	chmod 0755 "$1/ekahook"
+	install_schemas "$1"
 	# $EKAHOOK_WRAPPER (tests/fuzz/valgrind.sh): a command, absolute
 	# paths only, run in front of the binary, which moves to ekahook.real
 	# in the same directory (so its "directory of the executable" stays).
@@ -150,6 +158,7 @@ start_lighttpd() {
 			echo ') ) )'
 		else
 			cp "$d/bin/ekahook" "$d/www/eka/webhook"
+			install_schemas "$d/www/eka"
 			[ -z "${EKAHOOK_WRAPPER:-}" ] ||
 				cp "$d/bin/ekahook.real" "$d/www/eka/webhook.real"
 			echo 'server.modules += ( "mod_cgi", "mod_setenv" )'

@@ -10,9 +10,11 @@
 Suite	*addr_suite(void);
 Suite	*answer_suite(void);
 Suite	*buf_suite(void);
+Suite	*catalog_suite(void);
 Suite	*conf_suite(void);
 Suite	*dedupe_suite(void);
 Suite	*handler_suite(void);
+Suite	*jschema_suite(void);
 Suite	*json_suite(void);
 Suite	*logfile_suite(void);
 Suite	*record_suite(void);

@@ -21,6 +21,9 @@ fi
 
 mkdir -p "$demo/bin" "$demo/www" "$demo/logs" "$demo/hooks"
 cp "$top/_build/src/ekahook" "$demo/bin/ekahook"
+# The event schemas, found beside the program.
+mkdir -p "$demo/bin/schemas"
+cp "$top"/schemas/*.json "$demo/bin/schemas/"
 cat >"$demo/hooks/on-event" <<'HOOK'
 #!/bin/sh
 # Demo hook: one line per booked appointment.

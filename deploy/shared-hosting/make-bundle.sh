@@ -11,6 +11,7 @@
 #                                the program's $ORIGIN run path
 #   OUTDIR/eka/.htaccess         deploy/apache-fcgid/.htaccess
 #   OUTDIR/eka/ekahook.conf      deploy/apache-fcgid/ekahook.conf
+#   OUTDIR/eka/schemas/          the event schemas, found beside PROGRAM
 #
 # and checks the result: every library the bundled program loads is in
 # eka/ or belongs to the C library.
@@ -47,6 +48,10 @@ mkdir -p "$eka" "$out/licenses"
 cp "$prog" "$eka/ekahook.fcgi"
 chmod 0755 "$eka/ekahook.fcgi"
 cp "$src/deploy/apache-fcgid/.htaccess" "$src/deploy/apache-fcgid/ekahook.conf" "$eka/"
+mkdir -p "$eka/schemas"
+cp "$src"/schemas/*.json "$eka/schemas/"
+chmod 0755 "$eka/schemas"
+chmod 0644 "$eka"/schemas/*.json
 cp "$src/deploy/shared-hosting/README" "$out/README"
 cp "$src/COPYING" "$out/licenses/ekahook"
 chmod 0644 "$eka/.htaccess" "$eka/ekahook.conf" "$out/README" "$out/licenses/ekahook"

@@ -30,7 +30,7 @@ ok "ldd: only the C library and the bundled $(ls "$T/bundle/eka" | grep '\.so' |
 # (step 2 of the README) and a signing key added (step 3).
 www="$D_WWW/eka"
 mkdir -p "$www"
-cp -p "$T/bundle/eka/"* "$www/"
+cp -pR "$T/bundle/eka/." "$www/"
 cmp "$T/bundle/eka/.htaccess" "$DEPLOY/apache-fcgid/.htaccess" ||
 	fail "the bundle's .htaccess is not deploy/apache-fcgid/.htaccess"
 deploy_file apache-fcgid/.htaccess "$www/.htaccess"
@@ -38,7 +38,7 @@ echo "signing_key = $KEY" >>"$www/ekahook.conf"
 deploy_hook "$www/ekahook.conf"
 chmod 0600 "$www/ekahook.conf"
 [ "$(ls -A "$www" | sort | tr '\n' ' ')" = \
-    ".htaccess ekahook.conf ekahook.fcgi libcjson.so.1 " ] ||
+    ".htaccess ekahook.conf ekahook.fcgi libcjson.so.1 schemas " ] ||
 	fail "unexpected files in the web directory: $(ls -A "$www")"
 # Under suexec ekahook runs as the owner of the directory; here mod_fcgid
 # runs it as Apache's user, so that user owns it.
@@ -69,7 +69,8 @@ as_run_user cp "$www/events.ndjson" \
 marker=$(find "$www/state" -type f | head -n 1)
 [ -n "$marker" ] || fail "no file under state/"
 for f in ekahook.conf events.ndjson events.ndjson.1 rejected.ndjson \
-    hooks.ndjson libcjson.so.1 .htaccess state state/ \
+    hooks.ndjson libcjson.so.1 .htaccess state state/ schemas/ \
+    schemas/appointment.created.json \
     "state/${marker#"$www/state/"}" .events.ndjson.held/ \
     .events.ndjson.held/00000000000000000001 ""; do
 	request GET "http://127.0.0.1:$PORT/eka/$f"
@@ -78,7 +79,7 @@ for f in ekahook.conf events.ndjson events.ndjson.1 rejected.ndjson \
 	*"$KEY"* | *appointment*) fail "GET /eka/$f leaked: $BODY" ;;
 	esac
 done
-ok "403 for the configuration, the logs, the library, state/ and the listing"
+ok "403 for the configuration, the logs, the library, state/, schemas/ and the listing"
 
 # SetEnv is what names the configuration: point it outside the web space
 # (the README's alternative) and the events go where that file says.

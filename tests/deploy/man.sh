@@ -6,7 +6,7 @@
 . "$TESTLIB"
 
 M="$TOP_BUILDDIR/man"
-for p in ekahook.8 ekahookctl.1 ekahook.conf.5; do
+for p in ekahook.8 ekahookctl.1 ekahook.conf.5 ekahook-events.7; do
 	[ -s "$M/$p" ] || fail "$M/$p was not made"
 	! grep -n '@[a-zA-Z_]*@' "$M/$p" || fail "$p: a placeholder is left"
 	if command -v mandoc >/dev/null 2>&1; then
@@ -62,3 +62,13 @@ while read -r cmd; do
 		fail "ekahookctl(1): $cmd is not described"
 done <"$T/cmds"
 ok "ekahookctl(1): $(tr '\n' ' ' <"$T/cmds")"
+
+# Every shipped event, with its hook's variables.
+for s in "$TOP_SRCDIR"/schemas/*.json; do
+	ev=$(basename "$s" .json)
+	grep -q "^\.It Li $ev\$" "$M/ekahook-events.7" ||
+		fail "ekahook-events(7) lacks $ev (run schemas/manpage.py)"
+done
+grep -q 'EKA_APPOINTMENT_ID EKA_PARTNER_APPOINTMENT_ID' "$M/ekahook-events.7" ||
+	fail "ekahook-events(7): appointment.created's variables are not listed"
+ok "ekahook-events(7): all $(ls "$TOP_SRCDIR"/schemas/*.json | wc -l) shipped events"

@@ -170,6 +170,10 @@ setup(void)
 			abort();
 		fuzz_write_file(conf_paths[i], text, (size_t)n);
 		handler_init(&handlers[i]);
+		/* The source tree's schemas, wherever the harness runs. */
+		free(handlers[i].shipped_schemas);
+		if ((handlers[i].shipped_schemas = strdup(FUZZ_SCHEMAS)) == NULL)
+			abort();
 	}
 }
 

@@ -70,8 +70,36 @@ check
 has "log_file: $T/etc/logs/isdir is not a regular file"
 has "reject_file: directory $T/etc/nowhere is not writable"
 has "hook: $T/etc/hookdir is not a regular file"
-[ "$(grep -c . "$T/out")" -eq 4 ] || fail "lines: $(cat "$T/out")"
+[ "$(grep -c . "$T/out")" -eq 5 ] || fail "lines: $(cat "$T/out")"
 ok "a directory as log_file or hook, a missing directory: one line each"
+
+# The event schemas: the shipped ones and schema_dir's, each file read.
+mkdir -p "$T/etc/schemas"
+printf '{"type":"object","required":["data"]}\n' >"$T/etc/schemas/a.b.json"
+printf '{"type":"object","minLength":2}\n' >"$T/etc/schemas/c.d.json"
+printf '{"type":' >"$T/etc/schemas/e.f.json"
+write_conf "$C" <<CONF
+log_file = logs/events.ndjson
+schema_dir = schemas
+CONF
+check
+[ "$RC" -eq 1 ] || fail "broken schemas: rc $RC: $(cat "$T/out")"
+has "schemas: 30 shipped in "
+has "schema $T/etc/schemas/c.d.json: keyword \"minLength\" is not supported"
+has "schema $T/etc/schemas/e.f.json: not valid JSON"
+rm "$T/etc/schemas/c.d.json" "$T/etc/schemas/e.f.json"
+check
+[ "$RC" -eq 0 ] || fail "good schemas: rc $RC: $(cat "$T/out")"
+has "schemas: 1 in schema_dir $T/etc/schemas"
+rmdir "$T/etc/logs/isdir"
+write_conf "$C" <<CONF
+log_file = logs/events.ndjson
+schema_dir = missing
+CONF
+check
+[ "$RC" -eq 1 ] || fail "missing schema_dir: rc $RC: $(cat "$T/out")"
+has "$T/etc/missing: No such file or directory"
+ok "schema_dir: a file with a keyword not supported, one not JSON, a missing directory: one line each"
 
 # As the user the server runs ekahook as: what only root could write.
 [ "$(id -u)" -eq 0 ] || { ok "(not root: the permission cases need another user)"; exit 0; }
@@ -96,5 +124,5 @@ check "$TEST_USER"
 has "log_file: $T/etc/logs/events.ndjson is not writable"
 has "state_dir: $T/etc/state/seen is not a writable directory"
 has "hook: $T/etc/hook.sh is not executable"
-[ "$(grep -c . "$T/out")" -eq 4 ] || fail "lines: $(cat "$T/out")"
+[ "$(grep -c . "$T/out")" -eq 5 ] || fail "lines: $(cat "$T/out")"
 ok "as $TEST_USER: a root-owned log file, state_dir/seen and a hook without x: one line each"
