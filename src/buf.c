@@ -158,28 +158,45 @@ void
 buf_json_str(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
 	size_t		 i, run, ulen;
 	unsigned char	 c;
+	unsigned	 cp;
 
 	buf_putc(b, '"');
 	for (i = 0; i < n; i += run) {
 		/* Copy the longest run that needs no escaping in one go. */
 		for (run = 0; i + run < n; run += ulen) {
-			c = (unsigned char)s[i + run];
+			c = u[i + run];
 			ulen = 1;
 			if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f)
 				break;
-			if (c >= 0x80 && (ulen = buf_utf8_len((const unsigned
-			    char *)s + i + run, n - i - run)) == 0)
+			if (c >= 0x80 && ((ulen = buf_utf8_len(u + i + run,
+			    n - i - run)) == 0 || buf_unsafe_char(u + i + run,
+			    ulen)))
 				break;
 		}
 		buf_append(b, s + i, run);
 		if (i + run == n)
 			break;
-		c = (unsigned char)s[i + run];
+		c = u[i + run];
 		if (c >= 0x80) {
-			buf_append(b, "\\ufffd", 6);
-			run++;
+			if ((ulen = buf_utf8_len(u + i + run, n - i - run)) == 0) {
+				buf_append(b, "\\ufffd", 6);
+				run++;
+				continue;
+			}
+			/* A control or bidi character, written as \uXXXX. */
+			cp = ulen == 2 ? (c & 0x1fu) << 6 | (u[i + run + 1] & 0x3fu) :
+			    (c & 0x0fu) << 12 | (u[i + run + 1] & 0x3fu) << 6 |
+			    (u[i + run + 2] & 0x3fu);
+			{
+				char e[6] = { '\\', 'u', hex[cp >> 12 & 15],
+				    hex[cp >> 8 & 15], hex[cp >> 4 & 15],
+				    hex[cp & 15] };
+				buf_append(b, e, sizeof(e));
+			}
+			run += ulen;
 			continue;
 		}
 		switch (c) {
@@ -191,14 +208,35 @@ buf_json_str(struct buf *b, const char *s, size_t n)
 		case '\b': buf_append(b, "\\b", 2); break;
 		case '\f': buf_append(b, "\\f", 2); break;
 		default: {
-			char u[6] = { '\\', 'u', '0', '0',
+			char e[6] = { '\\', 'u', '0', '0',
 			    hex[c >> 4], hex[c & 15] };
-			buf_append(b, u, sizeof(u));
+			buf_append(b, e, sizeof(e));
 		}
 		}
 		run++;
 	}
 	buf_putc(b, '"');
+}
+
+/*
+ * True for a character a person's terminal or editor may act on rather
+ * than show: C1 controls (U+0080-U+009F), the line and paragraph
+ * separators U+2028 and U+2029, and the bidirectional controls (U+061C,
+ * U+200E, U+200F, U+202A-U+202E, U+2066-U+2069).  p[0..len) is one
+ * well-formed UTF-8 character.
+ */
+bool
+buf_unsafe_char(const unsigned char *p, size_t len)
+{
+	if (len == 2)
+		return (p[0] == 0xc2 && p[1] <= 0x9f) ||
+		    (p[0] == 0xd8 && p[1] == 0x9c);
+	if (len != 3 || p[0] != 0xe2)
+		return false;
+	if (p[1] == 0x80)
+		return p[2] == 0x8e || p[2] == 0x8f ||
+		    (p[2] >= 0xa8 && p[2] <= 0xae);
+	return p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9;
 }
 
 void

@@ -33,8 +33,15 @@ void	buf_printf(struct buf *, const char *, ...)
  * overlongs, no surrogates, nothing past U+10FFFF), or 0 if invalid.
  */
 size_t	buf_utf8_len(const unsigned char *p, size_t avail);
-/* Appends a JSON string literal (quotes included) for the given bytes. */
+/*
+ * Appends s[0..n) as a JSON string.  Bytes that are not UTF-8 become
+ * U+FFFD; control characters (C0, C1, U+2028, U+2029) and bidirectional
+ * controls are written as \u escapes, so that no line of ekahook's
+ * shows a person a raw one.
+ */
 void	buf_json_str(struct buf *, const char *, size_t);
+/* True for a character buf_json_str escapes though it is not ASCII. */
+bool	buf_unsafe_char(const unsigned char *p, size_t len);
 /* Appends a NUL-terminated C string as a JSON string literal. */
 void	buf_json_cstr(struct buf *, const char *);
 /* Makes data NUL-terminated (not counted in len); returns data or NULL. */

@@ -14,6 +14,7 @@
 #include "conf.h"
 
 #define CONF_LINE_MAX		4096
+#define CONF_KEY_WORD_MAX	32	/* an unknown key longer is not shown */
 #define CONF_STATE_DIR_MODE	0750
 #define CONF_MAX_BODY_LIMIT	(64ULL * 1024 * 1024)
 
@@ -26,6 +27,7 @@ enum ktype {
 	K_UNKNOWN,		/* unknown_events */
 	K_ADDRS,
 	K_KEY,			/* signing_key, may repeat */
+	K_KEYFILE,		/* signing_key_file, may repeat */
 	K_LIST			/* hook_events */
 };
 
@@ -43,9 +45,11 @@ static const struct key keys[] = {
 	{ "log_keep",		K_UINT,		0, 1000, "10" },
 	{ "log_fsync",		K_FSYNC,	0, 0, "always" },
 	{ "reject_file",	K_PATH_OR_EMPTY, 0, 0, "rejected.ndjson" },
+	{ "reject_body_max",	K_UINT,		0, CONF_MAX_BODY_LIMIT, "4096" },
 	{ "max_body_bytes",	K_UINT,		1, CONF_MAX_BODY_LIMIT, "65536" },
 	{ "allow_from",		K_ADDRS,	0, 0, "" },
 	{ "signing_key",	K_KEY,		0, 0, NULL },
+	{ "signing_key_file",	K_KEYFILE,	0, 0, NULL },
 	{ "signature_tolerance", K_UINT,	0, 10LL * 365 * 86400, "180" },
 	{ "validation",		K_VALIDATION,	0, 0, "strict" },
 	{ "schema_dir",		K_PATH_OR_EMPTY, 0, 0, "" },
@@ -89,6 +93,12 @@ static void	 free_list(char **, size_t);
 static int	 conf_read_file(struct conf *, const char *,
 		    struct conf_report *);
 static char	*trim(char *);
+static int	 read_key_file(struct conf *, char *, char *, size_t);
+static bool	 same_stat(const struct stat *, const struct stat *);
+static bool	 key_word(const char *);
+static bool	 safe_owner(const struct stat *, const char *, const char *,
+		    char *, size_t);
+static bool	 key_files_same(const struct conf *);
 
 static const struct key *
 key_find(const char *name, size_t n)
@@ -214,6 +224,68 @@ trim(char *s)
 	return s;
 }
 
+/*
+ * Adds the keys of a signing_key_file: one a line, blank lines and
+ * lines starting with # left out.  Takes path (kept in c->key_files).
+ * Returns 0, or -1 with the problem in err (never a key's text).
+ */
+static int
+read_key_file(struct conf *c, char *path, char *err, size_t errlen)
+{
+	FILE		*fp;
+	char		 line[CONF_LINE_MAX], *s, **v;
+	struct stat	*st;
+	size_t		 found = 0;
+	int		 rc = -1;
+
+	if ((v = realloc(c->key_files, (c->nkey_files + 1) *
+	    sizeof(*v))) != NULL)
+		c->key_files = v;
+	if (v == NULL || (st = realloc(c->key_file_st, (c->nkey_files + 1) *
+	    sizeof(*st))) == NULL) {
+		free(path);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	c->key_file_st = st;
+	c->key_files[c->nkey_files] = path;
+	memset(&st[c->nkey_files], 0, sizeof(*st));
+	c->nkey_files++;
+	if ((fp = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "cannot read %.200s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	(void)fstat(fileno(fp), &st[c->nkey_files - 1]);
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		s = trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		if ((v = realloc(c->signing_keys, (c->nsigning_keys + 1) *
+		    sizeof(*v))) == NULL)
+			goto nomem;
+		c->signing_keys = v;
+		if ((v[c->nsigning_keys] = strdup(s)) == NULL)
+			goto nomem;
+		c->nsigning_keys++;
+		found++;
+	}
+	explicit_bzero(line, sizeof(line));
+	if (ferror(fp))
+		snprintf(err, errlen, "cannot read %.200s", path);
+	else if (found == 0)
+		snprintf(err, errlen, "%.200s holds no key", path);
+	else
+		rc = 0;
+	fclose(fp);
+	return rc;
+nomem:
+	explicit_bzero(line, sizeof(line));
+	fclose(fp);
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
 /* Sets one key from its text.  Returns 0, or -1 with the problem in err. */
 static int
 conf_set(struct conf *c, const struct key *k, const char *v, char *err,
@@ -266,6 +338,8 @@ conf_set(struct conf *c, const struct key *k, const char *v, char *err,
 			c->log_keep = (unsigned)u;
 		else if (strcmp(k->name, "max_body_bytes") == 0)
 			c->max_body_bytes = (size_t)u;
+		else if (strcmp(k->name, "reject_body_max") == 0)
+			c->reject_body_max = (size_t)u;
 		else if (strcmp(k->name, "signature_tolerance") == 0)
 			c->signature_tolerance = (long long)u;
 		else if (strcmp(k->name, "hook_timeout") == 0)
@@ -313,7 +387,7 @@ conf_set(struct conf *c, const struct key *k, const char *v, char *err,
 		c->allow_from = al;
 		return 0;
 	case K_KEY:
-		/* Never echo the value: it is a secret (SPEC §7). */
+		/* Never echo the value: it is a secret (ekahook.conf(5)). */
 		if (*v == '\0') {
 			snprintf(err, errlen, "must not be empty");
 			return -1;
@@ -326,6 +400,14 @@ conf_set(struct conf *c, const struct key *k, const char *v, char *err,
 			goto nomem;
 		c->nsigning_keys++;
 		return 0;
+	case K_KEYFILE:
+		if (*v == '\0') {
+			snprintf(err, errlen, "must not be empty");
+			return -1;
+		}
+		if ((p = path_join(c->base_dir, v)) == NULL)
+			goto nomem;
+		return read_key_file(c, p, err, errlen);
 	case K_LIST:
 		free_list(c->hook_events, c->nhook_events);
 		if (parse_list(v, &c->hook_events, &c->nhook_events) == -1)
@@ -400,13 +482,23 @@ conf_read_file(struct conf *c, const char *file, struct conf_report *r)
 				break;
 			}
 		if ((k = key_find(name, strlen(name))) == NULL) {
-			snprintf(err, errlen, "%s:%u: %.64s: unknown key",
-			    file, lineno, name);
+			/*
+			 * Named only when it looks like a key: a line that is
+			 * a signing key with its "=" padding, or a key whose
+			 * "=" is missing, must not reach the error log.
+			 */
+			if (key_word(name))
+				snprintf(err, errlen, "%s:%u: %s: unknown key",
+				    file, lineno, name);
+			else
+				snprintf(err, errlen, "%s:%u: unknown key "
+				    "(not shown: it is not a short word of "
+				    "a-z, 0-9 and _)", file, lineno);
 			if (!conf_problem(r))
 				goto fail;
 			continue;
 		}
-		if (seen[k - keys] && k->type != K_KEY) {
+		if (seen[k - keys] && k->type != K_KEY && k->type != K_KEYFILE) {
 			snprintf(err, errlen,
 			    "%s:%u: %s: set twice (it may appear only once)",
 			    file, lineno, k->name);
@@ -414,7 +506,7 @@ conf_read_file(struct conf *c, const char *file, struct conf_report *r)
 				goto fail;
 			continue;
 		}
-		if (k->type == K_KEY && !file_keys) {
+		if ((k->type == K_KEY || k->type == K_KEYFILE) && !file_keys) {
 			file_keys = true;
 			free_list(c->signing_keys, c->nsigning_keys);
 			c->signing_keys = NULL;
@@ -439,6 +531,19 @@ conf_read_file(struct conf *c, const char *file, struct conf_report *r)
 fail:
 	fclose(fp);
 	return -1;
+}
+
+/* A short word of a-z 0-9 _: what every key is, and no secret looks like. */
+static bool
+key_word(const char *s)
+{
+	size_t	 n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (n >= CONF_KEY_WORD_MAX || !((s[n] >= 'a' && s[n] <= 'z') ||
+		    (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+			return false;
+	return n > 0;
 }
 
 /* Counts a problem; true when loading is to go on past it. */
@@ -483,6 +588,7 @@ conf_load_report(const char *file, const char *base_dir,
 	size_t		 errlen = r->errlen;
 	const char	*v;
 	size_t		 i, j;
+	bool		 env_keys = false;
 
 	memset(c, 0, sizeof(*c));
 	if (file != NULL) {
@@ -509,7 +615,10 @@ conf_load_report(const char *file, const char *base_dir,
 			name[j] = (char)toupper((unsigned char)name[j]);
 		if ((v = getenv_fn(name, arg)) == NULL)
 			continue;
-		if (keys[i].type == K_KEY) {
+		/* A key from the environment replaces every key of the file. */
+		if ((keys[i].type == K_KEY || keys[i].type == K_KEYFILE) &&
+		    !env_keys) {
+			env_keys = true;
 			free_list(c->signing_keys, c->nsigning_keys);
 			c->signing_keys = NULL;
 			c->nsigning_keys = 0;
@@ -554,6 +663,8 @@ conf_free(struct conf *c)
 		free(c->signing_keys[i]);
 	}
 	free(c->signing_keys);
+	free_list(c->key_files, c->nkey_files);
+	free(c->key_file_st);
 	free(c->hook);
 	free_list(c->hook_events, c->nhook_events);
 	free(c->hook_log);
@@ -575,6 +686,58 @@ conf_hook_wants(const struct conf *c, const char *event)
 		if (strcmp(c->hook_events[i], event) == 0)
 			return true;
 	return false;
+}
+
+/* Owned by ekahook's user or root, and writable by no one else. */
+static bool
+safe_owner(const struct stat *st, const char *what, const char *path,
+    char *why, size_t n)
+{
+	uid_t	 me = geteuid();
+
+	if (st->st_uid != me && st->st_uid != 0) {
+		snprintf(why, n, "%s %.200s is owned by uid %u, neither "
+		    "ekahook's user (uid %u) nor root", what, path,
+		    (unsigned)st->st_uid, (unsigned)me);
+		return false;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(why, n, "%s %.200s is writable by its group or others",
+		    what, path);
+		return false;
+	}
+	return true;
+}
+
+bool
+conf_path_trusted(const char *path, char *why, size_t n)
+{
+	struct stat	 st;
+	char		*dir;
+	bool		 ok;
+
+	if (path[0] != '/') {
+		snprintf(why, n, "%.200s is not an absolute path", path);
+		return false;
+	}
+	if (stat(path, &st) == -1) {
+		snprintf(why, n, "%.200s: %s", path, strerror(errno));
+		return false;
+	}
+	if (!safe_owner(&st, "the file", path, why, n))
+		return false;
+	if ((dir = conf_dir_of(path)) == NULL) {
+		snprintf(why, n, "out of memory");
+		return false;
+	}
+	if (stat(dir, &st) == -1) {
+		snprintf(why, n, "%.200s: %s", dir, strerror(errno));
+		free(dir);
+		return false;
+	}
+	ok = safe_owner(&st, "its directory", dir, why, n);
+	free(dir);
+	return ok;
 }
 
 char *
@@ -658,6 +821,29 @@ conf_process_getenv(const char *name, void *arg)
 	return getenv(name);
 }
 
+static bool
+same_stat(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	    a->st_size == b->st_size &&
+	    a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	    a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* The signing_key_files are as they were read (one stat each). */
+static bool
+key_files_same(const struct conf *c)
+{
+	struct stat	 st;
+	size_t		 i;
+
+	for (i = 0; i < c->nkey_files; i++)
+		if (stat(c->key_files[i], &st) == -1 ||
+		    !same_stat(&st, &c->key_file_st[i]))
+			return false;
+	return true;
+}
+
 const struct conf *
 conf_cache_get(struct conf_cache *cc, const char *path, const char *exe_dir)
 {
@@ -669,10 +855,8 @@ conf_cache_get(struct conf_cache *cc, const char *path, const char *exe_dir)
 	same_path = (path == NULL && cc->path == NULL) ||
 	    (path != NULL && cc->path != NULL && strcmp(path, cc->path) == 0);
 	if (cc->loaded && same_path && (path == NULL ||
-	    (!have_st && cc->failed) || (have_st && st.st_ino == cc->st.st_ino &&
-	    st.st_dev == cc->st.st_dev && st.st_size == cc->st.st_size &&
-	    st.st_mtim.tv_sec == cc->st.st_mtim.tv_sec &&
-	    st.st_mtim.tv_nsec == cc->st.st_mtim.tv_nsec)))
+	    (!have_st && cc->failed) || (have_st && same_stat(&st, &cc->st))) &&
+	    (cc->failed || key_files_same(&cc->conf)))
 		return cc->failed ? NULL : &cc->conf;
 	if (cc->loaded && !cc->failed)
 		conf_free(&cc->conf);

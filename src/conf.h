@@ -21,9 +21,13 @@ struct conf {
 	bool		 log_fsync;
 	char		*reject_file;	/* NULL: keep none */
 	size_t		 max_body_bytes;
+	size_t		 reject_body_max;
 	struct addr_list allow_from;
-	char		**signing_keys;
+	char		**signing_keys;	/* signing_key and the files' keys */
 	size_t		 nsigning_keys;
+	char		**key_files;	/* signing_key_file paths */
+	struct stat	*key_file_st;	/* each as it was read */
+	size_t		 nkey_files;
 	long long	 signature_tolerance;
 	enum schema_mode validation;
 	char		*schema_dir;	/* NULL: only the shipped schemas */
@@ -80,6 +84,14 @@ bool	conf_hook_wants(const struct conf *, const char *event);
  * system one.  Returns a malloc'd path or NULL when none exists.
  */
 char	*conf_find(const char *explicit_path, const char *exe_dir);
+/*
+ * True when a configuration path that came with a request (not from the
+ * process environment) may be used: the file and its directory are
+ * owned by ekahook's effective user or root and writable by no one else
+ * (ekahook(8) "Configuration": whoever can reach the FastCGI socket
+ * must not choose the hook).  Otherwise why says what is wrong.
+ */
+bool	conf_path_trusted(const char *path, char *why, size_t n);
 /* The directory of the running executable, malloc'd. */
 char	*conf_exe_dir(void);
 

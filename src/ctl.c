@@ -30,6 +30,7 @@ static int	check_hook(const char *);
 static int	writable_dir(const char *);
 static void	print_problem(const char *, void *);
 static int	check_schemas(const char *, const char *);
+static bool	has_key_line(const char *);
 
 static const struct {
 	const char	*name;
@@ -272,12 +273,34 @@ check_schemas(const char *exe_dir, const char *schema_dir)
 	return problems;
 }
 
+/* True when the file itself sets signing_key (not a signing_key_file). */
+static bool
+has_key_line(const char *file)
+{
+	FILE	*fp;
+	char	 line[4096], *s;
+	bool	 found = false;
+
+	if ((fp = fopen(file, "re")) == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), fp) != NULL) {
+		for (s = line; *s == ' ' || *s == '\t'; s++)
+			;
+		found = strncmp(s, "signing_key", 11) == 0 &&
+		    (s[11] == ' ' || s[11] == '\t' || s[11] == '=');
+	}
+	explicit_bzero(line, sizeof(line));
+	fclose(fp);
+	return found;
+}
+
 static int
 cmd_check_config(int argc, char **argv)
 {
 	struct conf	 c;
 	struct stat	 st;
 	char		*file, *exe_dir;
+	size_t		 i;
 	int		 problems = 0;
 
 	if (argc > 2)
@@ -303,11 +326,19 @@ cmd_check_config(int argc, char **argv)
 		problems += check_hook(c.hook);
 		problems += check_log_file("hook_log", c.hook_log);
 	}
-	/* SPEC §7: a signing key in a file others may read. */
-	if (file != NULL && c.nsigning_keys > 0 && stat(file, &st) == 0 &&
+	/* ekahook(8) "Security": a key others may read, or no key at all. */
+	if (file != NULL && has_key_line(file) && stat(file, &st) == 0 &&
 	    (st.st_mode & S_IROTH))
 		printf("warning: %s holds a signing_key and is readable by "
 		    "others; chmod o-r it\n", file);
+	for (i = 0; i < c.nkey_files; i++)
+		if (stat(c.key_files[i], &st) == 0 && (st.st_mode & S_IROTH))
+			printf("warning: signing_key_file %s is readable by "
+			    "others; chmod o-r it\n", c.key_files[i]);
+	if (c.nsigning_keys == 0)
+		printf("warning: no signing_key is set: anyone who finds the "
+		    "URL can post events%s\n", c.hook != NULL ?
+		    " and run the hook" : "");
 	if (problems == 0)
 		printf("ok\n");
 	conf_free(&c);

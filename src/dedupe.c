@@ -157,3 +157,38 @@ dedupe_prune(const char *state_dir, unsigned bucket, long long window,
 	}
 	closedir(d);
 }
+
+void
+dedupe_prune_due(const char *state_dir, long long window, time_t now)
+{
+	struct timespec	 ts[2] = { { 0, UTIME_NOW }, { 0, UTIME_NOW } };
+	struct stat	 st;
+	char		 stamp[PATH_MAX];
+	long long	 every = window < DEDUPE_PRUNE_EVERY ? window :
+			    DEDUPE_PRUNE_EVERY;
+	unsigned	 b;
+	int		 fd;
+
+	if (snprintf(stamp, sizeof(stamp), "%s/seen/.pruned", state_dir) >=
+	    (int)sizeof(stamp))
+		return;
+	if (stat(stamp, &st) == 0 && now - st.st_mtime < every &&
+	    st.st_mtime <= now)
+		return;
+	if ((fd = open(stamp, O_RDWR | O_CREAT | O_CLOEXEC,
+	    DEDUPE_FILE_MODE)) == -1)
+		return;
+	/* One process prunes; the others go on. */
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1 || fstat(fd, &st) == -1 ||
+	    (st.st_size > 0 && now - st.st_mtime < every &&
+	    st.st_mtime <= now)) {
+		close(fd);
+		return;
+	}
+	/* Marked first: a prune that dies halfway is not retried at once. */
+	if (pwrite(fd, "1", 1, 0) == 1)
+		(void)futimens(fd, ts);
+	for (b = 0; b < 256; b++)
+		dedupe_prune(state_dir, b, window, now);
+	close(fd);
+}

@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#define DEDUPE_HASH_LEN	32
+#define DEDUPE_HASH_LEN		32
+#define DEDUPE_PRUNE_EVERY	60	/* seconds between prunes, at most */
 
 /*
  * Duplicate deliveries across every process sharing a state_dir
@@ -38,6 +39,13 @@ void	dedupe_abort(struct dedupe_claim *);
 /* Removes markers older than window from one of the 256 buckets. */
 void	dedupe_prune(const char *state_dir, unsigned bucket, long long window,
 	    time_t now);
+/*
+ * Removes the markers older than window from every bucket when no
+ * process sharing state_dir has done so for DEDUPE_PRUNE_EVERY seconds
+ * (or window, when shorter): under CGI every process is new, so the
+ * time is kept in state_dir/seen/.pruned, not in a process.
+ */
+void	dedupe_prune_due(const char *state_dir, long long window, time_t now);
 /* Creates state_dir (0750) if missing.  Returns 0 or -1. */
 int	dedupe_mkdirs(const char *state_dir);
 

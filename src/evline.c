@@ -45,7 +45,9 @@ evline_parse(const char *line, size_t len, struct evline *ev)
 		return -1;
 	if ((p = memmem(line, len, key, sizeof(key) - 1)) == NULL)
 		return -1;
-	if (json_parse(line, len, &ev->doc, &err) != JSON_OK)
+	/* The line is one level around an event of up to JSON_MAX_DEPTH. */
+	if (json_parse_depth(line, len, &ev->doc, &err, JSON_MAX_DEPTH + 1) !=
+	    JSON_OK)
 		return -1;
 	ev->event = cJSON_GetObjectItemCaseSensitive(ev->doc.root, "event");
 	ev->request_id = str_member(ev->doc.root, "request_id");

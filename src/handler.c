@@ -26,7 +26,6 @@
 
 #define READ_CHUNK	16384
 #define HEALTH_MIN_FREE	4096	/* bytes: less cannot hold a line */
-#define PRUNE_EVERY	64	/* requests between dedupe prunes */
 
 /* What is known about the request being served. */
 struct req {
@@ -55,6 +54,7 @@ static enum answer_kind	 accept_event(struct handler *, struct req *,
 static enum answer_kind	 health(struct handler *, const struct conf *);
 static bool		 hook_log_dir_ok(const struct conf *);
 static void		 storage_error(const char *, const char *);
+static void		 warn_open(struct handler *, const struct conf *);
 static enum catalog_result find_schema(void *, const char *,
 			    const struct jschema **);
 
@@ -219,7 +219,13 @@ reject(struct handler *h, const struct req *r, enum answer_kind k,
 	} else
 		rec.body_bytes = r->content_length > 0 ?
 		    (size_t)r->content_length : h->body.len;
-	rec.keep_body = answer_status(k) != 401;
+	/*
+	 * ekahook.conf(5) reject_body_max: while a key is set, only a body
+	 * whose signature verified is stored, so that nobody without the
+	 * key can make ekahook keep their bytes.
+	 */
+	rec.keep_body = r->conf->nsigning_keys == 0 || r->verified;
+	rec.body_max = r->conf->reject_body_max;
 	buf_reset(&h->line);
 	record_reject(&h->line, &rec);
 	if (!buf_ok(&h->line))
@@ -250,9 +256,7 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 			return ANS_STORAGE;
 		}
 		*duplicate = claim.duplicate;
-		if (++h->served % PRUNE_EVERY == 0)
-			dedupe_prune(c->state_dir, hash[1], c->dedupe_window,
-			    r->now.tv_sec);
+		h->deduped = true;
 	}
 	memset(&rec, 0, sizeof(rec));
 	rec.received_at = r->received_at;
@@ -337,6 +341,22 @@ find_schema(void *arg, const char *event, const struct jschema **schema)
 	return catalog_find(&h->schemas, event, schema);
 }
 
+/*
+ * ekahook(8) "Security": with no signing_key anyone who finds the URL
+ * runs the hook.  A FastCGI process says so once, not every request.
+ */
+static void
+warn_open(struct handler *h, const struct conf *c)
+{
+	if (!h->warn_open || c == NULL || c->nsigning_keys > 0)
+		return;
+	fprintf(stderr, "ekahook: warning: no signing_key is set (%s): "
+	    "anyone who finds this URL can post events%s\n",
+	    c->file != NULL ? c->file : "no configuration file",
+	    c->hook != NULL ? " and run the hook" : "");
+	h->warn_open = false;
+}
+
 const struct conf *
 handler_startup_conf(struct handler *h)
 {
@@ -345,7 +365,17 @@ handler_startup_conf(struct handler *h)
 	file = conf_find(getenv("EKAHOOK_CONFIG"), h->exe_dir);
 	h->conf = conf_cache_get(&h->cc, file, h->exe_dir);
 	free(file);
+	warn_open(h, h->conf);
 	return h->conf;
+}
+
+void
+handler_after(struct handler *h)
+{
+	const struct conf	*c = h->conf;
+
+	if (c != NULL && h->deduped && c->dedupe_window > 0)
+		dedupe_prune_due(c->state_dir, c->dedupe_window, time(NULL));
 }
 
 void
@@ -359,7 +389,7 @@ handler_serve(struct handler *h, const struct req_io *io)
 	struct schema_opts	 so;
 	const struct conf	*c;
 	const char		*cfg, *sigh;
-	char			*file;
+	char			*file, why[400];
 	enum json_status	 js;
 	enum sig_result		 sg;
 	int			 rb;
@@ -368,7 +398,7 @@ handler_serve(struct handler *h, const struct req_io *io)
 	memset(&a, 0, sizeof(a));
 	memset(&sr, 0, sizeof(sr));
 	memset(&doc, 0, sizeof(doc));
-	h->accepted = h->hook_due = false;
+	h->accepted = h->hook_due = h->deduped = false;
 	r.io = io;
 	reqid_new(r.id);
 	a.request_id = r.id;
@@ -377,9 +407,21 @@ handler_serve(struct handler *h, const struct req_io *io)
 	r.method = param(&r, "REQUEST_METHOD");
 	r.remote_addr = param(&r, "REMOTE_ADDR");
 
-	/* SPEC §2: the environment first, then the request's parameters. */
-	if ((cfg = getenv("EKAHOOK_CONFIG")) == NULL)
-		cfg = param(&r, "EKAHOOK_CONFIG");
+	/*
+	 * ekahook(8) "Configuration": the environment first, then the
+	 * request's parameters, trusted only in a safe place.
+	 */
+	if ((cfg = getenv("EKAHOOK_CONFIG")) == NULL &&
+	    (cfg = param(&r, "EKAHOOK_CONFIG")) != NULL && *cfg != '\0' &&
+	    !conf_path_trusted(cfg, why, sizeof(why))) {
+		if (strcmp(why, h->said) != 0) {
+			fprintf(stderr, "ekahook: configuration error: "
+			    "EKAHOOK_CONFIG from the request: %s\n", why);
+			snprintf(h->said, sizeof(h->said), "%s", why);
+		}
+		a.kind = ANS_CONFIG;
+		goto answer;
+	}
 	file = conf_find(cfg, h->exe_dir);
 	c = h->conf = conf_cache_get(&h->cc, file, h->exe_dir);
 	free(file);
@@ -388,6 +430,7 @@ handler_serve(struct handler *h, const struct req_io *io)
 		goto answer;
 	}
 	r.conf = c;
+	warn_open(h, c);
 	logfile_configure(&h->events, c->log_file, c->log_max_bytes,
 	    c->log_keep);
 	/* Rotation keeps a file whose events still wait for the hook. */

@@ -33,11 +33,13 @@ struct handler {
 	struct buf		 body;
 	struct buf		 line;
 	struct buf		 out;
-	unsigned long		 served;
+	bool			 warn_open;	/* say once: no signing_key */
+	char			 said[512];	/* last untrusted path said */
 	/* Set by handler_serve for the work done after the answer. */
 	const struct conf	*conf;
 	bool			 accepted;	/* a new event reached the log */
 	bool			 hook_due;	/* and its hook should run */
+	bool			 deduped;	/* a duplicate marker was made */
 	int			 status;
 };
 
@@ -51,6 +53,11 @@ void	handler_serve(struct handler *, const struct req_io *);
  * error (said on stderr).  For a FastCGI process just started.
  */
 const struct conf *handler_startup_conf(struct handler *);
+/*
+ * After the answer: housekeeping shared by every process of a state_dir
+ * (old duplicate markers removed, at most once a minute).
+ */
+void	handler_after(struct handler *);
 /* True for "application/json", parameters allowed (SPEC §3, 415). */
 bool	handler_is_json_type(const char *);
 

@@ -633,6 +633,13 @@ enum json_status
 json_parse(const char *body, size_t len, struct json_doc *doc,
     struct json_error *err)
 {
+	return json_parse_depth(body, len, doc, err, JSON_MAX_DEPTH);
+}
+
+enum json_status
+json_parse_depth(const char *body, size_t len, struct json_doc *doc,
+    struct json_error *err, size_t max_depth)
+{
 	struct scan		 s;
 	struct build		 b;
 	enum json_status	 st = JSON_NOMEM;
@@ -693,7 +700,7 @@ json_parse(const char *body, size_t len, struct json_doc *doc,
 		st = JSON_NOT_OBJECT;
 		goto judged;
 	}
-	if (s.maxdepth > JSON_MAX_DEPTH) {
+	if (s.maxdepth > max_depth) {
 		st = JSON_TOO_DEEP;
 		goto judged;
 	}

@@ -56,6 +56,13 @@ struct json_error {
  */
 enum json_status json_parse(const char *body, size_t len, struct json_doc *doc,
 		    struct json_error *err);
+/*
+ * json_parse with another nesting limit: a line of ekahook's own log
+ * holds an event one level below its top (ekahook(8) "Logs").
+ */
+enum json_status json_parse_depth(const char *body, size_t len,
+		    struct json_doc *doc, struct json_error *err,
+		    size_t max_depth);
 void		 json_doc_free(struct json_doc *);
 
 /* Only the grammar and UTF-8 check with minifying, for tools and tests. */

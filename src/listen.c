@@ -14,6 +14,7 @@
 #include "listen.h"
 
 #define LISTEN_BACKLOG	128
+#define LISTEN_MODE	0660	/* the unix socket: owner and group */
 
 static int	listen_unix(const char *, char *, unsigned long);
 static int	listen_inet(const char *, char *, unsigned long);
@@ -22,7 +23,8 @@ static int
 listen_unix(const char *path, char *err, unsigned long errlen)
 {
 	struct sockaddr_un	 sun;
-	int			 fd;
+	mode_t			 old;
+	int			 fd, rc;
 
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
@@ -34,7 +36,15 @@ listen_unix(const char *path, char *err, unsigned long errlen)
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		goto fail;
 	(void)unlink(path);	/* a stale socket from an earlier run */
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	/*
+	 * Whoever can connect chooses requests: the server's group, never
+	 * everyone, whatever the umask (ekahook(8) "Security").  Made so at
+	 * once, then made exactly 0660.
+	 */
+	old = umask(0117);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	(void)umask(old);
+	if (rc == -1 || chmod(path, LISTEN_MODE) == -1 ||
 	    listen(fd, LISTEN_BACKLOG) == -1) {
 		close(fd);
 		goto fail;

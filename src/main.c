@@ -90,6 +90,7 @@ serve_cgi(void)
 	/* The server sees the end of the answer when stdout closes. */
 	close(STDOUT_FILENO);
 	runner_after_request(h.conf, h.hook_due);
+	handler_after(&h);
 	handler_free(&h);
 	return 0;
 }
@@ -106,6 +107,7 @@ serve_fcgi(int sock)
 		return 1;
 	}
 	handler_init(&h);
+	h.warn_open = true;
 	/*
 	 * SPEC §5: hooks left pending or running when the machine died run
 	 * once ekahook is up again; a server that starts its FastCGI
@@ -119,6 +121,7 @@ serve_fcgi(int sock)
 		/* The answer reaches the server before any hook work. */
 		FCGX_Finish_r(&req);
 		runner_after_request(h.conf, h.hook_due);
+		handler_after(&h);
 	}
 	handler_free(&h);
 	return 0;

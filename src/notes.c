@@ -15,6 +15,10 @@ notes_add(struct notes *ns, const char *field, const char *fmt, ...)
 	va_list		 ap;
 	size_t		 cap;
 
+	if (ns->n >= NOTES_MAX) {
+		ns->more++;
+		return;
+	}
 	if (ns->n == ns->cap) {
 		cap = ns->cap ? ns->cap * 2 : 8;
 		if ((v = realloc(ns->v, cap * sizeof(*v))) == NULL) {

@@ -10,7 +10,61 @@
 
 #include "record.h"
 
+#define REJECT_ROOM	64	/* bytes of escapes given back for the line */
+
 static void	json_opt_str(struct buf *, const char *);
+static void	reject_body(struct buf *, const struct reject_rec *);
+
+/*
+ * At most body_max bytes of the body: as text when the whole body is
+ * UTF-8 (cut back to a character's start), else as base64.  A stranger
+ * must not be able to make a line much longer than that.
+ */
+static void
+reject_body(struct buf *b, const struct reject_rec *r)
+{
+	size_t	 n = r->body_bytes, e, start, esc;
+	char	*b64;
+
+	if (n > r->body_max)
+		n = r->body_max;
+	if (record_utf8_valid(r->body, r->body_bytes)) {
+		buf_puts(b, ",\"body\":");
+		start = b->len;
+		for (;;) {
+			while (n < r->body_bytes && n > 0 &&
+			    ((unsigned char)r->body[n] & 0xc0) == 0x80)
+				n--;
+			buf_json_str(b, r->body, n);
+			/*
+			 * A cut body of escapes only (six bytes each) leaves
+			 * room for the rest of the line within body_max * 6
+			 * + 300 bytes, whatever the remote address.
+			 */
+			esc = b->len - start;
+			if (n == r->body_bytes || b->broken ||
+			    r->body_max * 6 <= REJECT_ROOM ||
+			    esc <= r->body_max * 6 - REJECT_ROOM ||
+			    n <= REJECT_ROOM)
+				break;
+			b->len = start;
+			n -= (esc - (r->body_max * 6 - REJECT_ROOM)) / 6 + 1;
+		}
+	} else {
+		e = BASE64_ENCODE_RAW_LENGTH(n);
+		if ((b64 = malloc(e + 1)) == NULL) {
+			b->broken = true;
+			return;
+		}
+		base64_encode_raw(b64, n, (const uint8_t *)r->body);
+		buf_puts(b, ",\"body_base64\":\"");
+		buf_append(b, b64, e);
+		free(b64);
+		buf_putc(b, '"');
+	}
+	if (n < r->body_bytes)
+		buf_puts(b, ",\"body_truncated\":true");
+}
 
 /* A string, or null when absent. */
 static void
@@ -35,6 +89,9 @@ record_notes(struct buf *b, const struct notes *ns)
 		buf_json_cstr(b, ns->v[i].problem);
 		buf_putc(b, '}');
 	}
+	if (ns != NULL && ns->more > 0)
+		buf_printf(b, "%s{\"field\":\"\",\"problem\":\"%zu more "
+		    "problems not listed\"}", ns->n ? "," : "", ns->more);
 	buf_putc(b, ']');
 }
 
@@ -61,8 +118,7 @@ record_accept(struct buf *b, const struct accept_rec *r)
 void
 record_reject(struct buf *b, const struct reject_rec *r)
 {
-	char	 hex[65], *b64;
-	size_t	 n;
+	char	 hex[65];
 
 	buf_puts(b, "{\"received_at\":");
 	buf_json_cstr(b, r->received_at);
@@ -81,24 +137,8 @@ record_reject(struct buf *b, const struct reject_rec *r)
 		buf_puts(b, hex);
 		buf_putc(b, '"');
 	}
-	if (r->body != NULL && r->keep_body) {
-		if (record_utf8_valid(r->body, r->body_bytes)) {
-			buf_puts(b, ",\"body\":");
-			buf_json_str(b, r->body, r->body_bytes);
-		} else {
-			n = BASE64_ENCODE_RAW_LENGTH(r->body_bytes);
-			if ((b64 = malloc(n + 1)) == NULL) {
-				b->broken = true;
-				return;
-			}
-			base64_encode_raw(b64, r->body_bytes,
-			    (const uint8_t *)r->body);
-			buf_puts(b, ",\"body_base64\":\"");
-			buf_append(b, b64, n);
-			free(b64);
-			buf_putc(b, '"');
-		}
-	}
+	if (r->body != NULL && r->keep_body && r->body_max > 0)
+		reject_body(b, r);
 	buf_puts(b, "}\n");
 }
 

@@ -30,10 +30,17 @@ struct reject_rec {
 	const struct notes	*details;
 	size_t				 body_bytes;
 	const char			*body;		/* NULL: not read */
-	bool				 keep_body;	/* false for 401 */
+	bool				 keep_body;	/* its bytes may be stored */
+	size_t				 body_max;	/* reject_body_max */
 };
 
 void	record_accept(struct buf *, const struct accept_rec *);
+/*
+ * The rejected request's line: body_bytes and body_sha256 describe the
+ * whole body (the hash when it was read); "body" (or "body_base64" when
+ * the body is not UTF-8) holds at most body_max bytes of it, cut at a
+ * character boundary, and only when keep_body says it may be stored.
+ */
 void	record_reject(struct buf *, const struct reject_rec *);
 /* Appends [{"field":…,"problem":…},…]. */
 void	record_notes(struct buf *, const struct notes *);

@@ -121,7 +121,7 @@ START_TEST(duplicate_and_details_and_message_show_in_the_body)
 		{ "data.status", "must be a string" },
 		{ "data.sa_ids[1]", "say \"hi\"\n" },
 	};
-	struct notes	 ns = { notes, 2, 2, false };
+	struct notes	 ns = { notes, 2, 2, false, 0 };
 	struct answer		 a = { .kind = ANS_OK, .request_id = "r\"1",
 				    .duplicate = true };
 	struct buf		 b;

@@ -91,6 +91,34 @@ START_TEST(escapes_inside_runs_and_nul_by_length)
 }
 END_TEST
 
+/* Characters a terminal acts on: C1, U+2028/9, bidi controls. */
+START_TEST(c1_separators_and_bidi_controls_are_escaped)
+{
+	static const struct {
+		const char	*in;
+		const char	*out;
+	} cases[] = {
+		{ "a\xc2\x85z", "\"a\\u0085z\"" },
+		{ "\xc2\x80\xc2\x9f\xc2\xa0", "\"\\u0080\\u009f\xc2\xa0\"" },
+		{ "\xe2\x80\xa8\xe2\x80\xa9", "\"\\u2028\\u2029\"" },
+		{ "\xe2\x80\xae" "evil" "\xe2\x80\xac",
+		    "\"\\u202eevil\\u202c\"" },
+		{ "\xe2\x81\xa6\xe2\x81\xa9\xe2\x80\x8f\xd8\x9c",
+		    "\"\\u2066\\u2069\\u200f\\u061c\"" },
+		{ "\xe2\x80\x94\xe2\x81\xaa", "\"\xe2\x80\x94\xe2\x81\xaa\"" },
+	};
+	struct buf	 b;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_init(&b);
+		buf_json_cstr(&b, cases[i].in);
+		ck_assert_str_eq(buf_cstr(&b), cases[i].out);
+		buf_free(&b);
+	}
+}
+END_TEST
+
 START_TEST(buffer_grows_and_formats)
 {
 	struct buf	 b;
@@ -149,6 +177,7 @@ buf_suite(void)
 
 	tc = tcase_create("buffer");
 	tcase_add_test(tc, buffer_grows_and_formats);
+	tcase_add_test(tc, c1_separators_and_bidi_controls_are_escaped);
 	tcase_add_test(tc, an_impossible_append_breaks_the_buffer_until_reset);
 	suite_add_tcase(s, tc);
 	return s;

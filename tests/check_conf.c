@@ -259,7 +259,7 @@ static const struct {
 	{ "state_dir = ", "state_dir" },
 	{ "signing_key =", "signing_key" },
 	{ "no_such_key = 1", "no_such_key" },
-	{ "Log_File = x", "Log_File" },
+	{ "Log_File = x", "unknown key (not shown" },
 	{ "log_file events.ndjson", "log_file" },
 	{ "log_keep", "log_keep" },
 };
@@ -350,6 +350,9 @@ START_TEST(signing_key_value_never_appears_in_an_error)
 		"signing-key = s3cr3t-XYZ\n",
 		"s3cr3t-XYZ\n",
 		"signing_key = s3cr3t-XYZ\nsigning_key =\n",
+		/* A key alone with its base64 padding, or its "=" missing. */
+		"s3cr3tXYZc2VjcmV0a2V5==\n",
+		"signing_key s3cr3tXYZ=x\n",
 	};
 	static const char *const env[] = {
 		"EKAHOOK_SIGNING_KEY", "s3cr3t-XYZ",
@@ -369,6 +372,123 @@ START_TEST(signing_key_value_never_appears_in_an_error)
 	    sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "s3cr3t") == NULL, "the key leaked: %s",
 	    err);
+}
+END_TEST
+
+START_TEST(an_unknown_key_is_named_only_when_a_short_word)
+{
+	struct conf	 c;
+	char		 err[512];
+
+	ck_assert_int_eq(load_text("log_kep = 3\n", NULL, &c, err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, ":1: log_kep: unknown key"));
+	ck_assert_int_eq(load_text("\n\nsome_very_long_word_of_thirty_three = 1\n",
+	    NULL, &c, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, ":3: unknown key (not shown"));
+	ck_assert_ptr_null(strstr(err, "some_very"));
+	ck_assert_int_eq(load_text("Log_File = x\n", NULL, &c, err,
+	    sizeof(err)), -1);
+	ck_assert_ptr_null(strstr(err, "Log_File"));
+}
+END_TEST
+
+START_TEST(signing_key_file_adds_its_keys_and_is_reread)
+{
+	const struct conf	*cc;
+	struct conf_cache	 cache;
+	struct conf		 c;
+	char			 err[512], *kf = tu_join(dir, "keys");
+	char			 text[1024];
+
+	tu_write_str(kf, "# rotated 2026-12\n\n  key-one  \nkey-two\n");
+	snprintf(text, sizeof(text), "signing_key = key-zero\n"
+	    "signing_key_file = keys\n");
+	ck_assert_int_eq(load_text(text, NULL, &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.nsigning_keys, 3);
+	ck_assert_str_eq(c.signing_keys[0], "key-zero");
+	ck_assert_str_eq(c.signing_keys[1], "key-one");
+	ck_assert_str_eq(c.signing_keys[2], "key-two");
+	ck_assert_uint_eq(c.nkey_files, 1);
+	ck_assert_str_eq(c.key_files[0], kf);
+	conf_free(&c);
+
+	/* A change of the key file is seen without touching the config. */
+	memset(&cache, 0, sizeof(cache));
+	cc = conf_cache_get(&cache, conf_path, NULL);
+	ck_assert_ptr_nonnull(cc);
+	ck_assert_uint_eq(cc->nsigning_keys, 3);
+	tu_write_str(kf, "key-three\n");
+	cc = conf_cache_get(&cache, conf_path, NULL);
+	ck_assert_ptr_nonnull(cc);
+	ck_assert_uint_eq(cc->nsigning_keys, 2);
+	ck_assert_str_eq(cc->signing_keys[1], "key-three");
+	conf_cache_free(&cache);
+
+	/* Unreadable or empty: a configuration error, no key shown. */
+	tu_write_str(kf, "# none yet\n");
+	ck_assert_int_eq(load_text(text, NULL, &c, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "holds no key"));
+	unlink(kf);
+	ck_assert_int_eq(load_text(text, NULL, &c, err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "signing_key_file: cannot read"));
+	free(kf);
+}
+END_TEST
+
+START_TEST(reject_body_max_is_a_byte_count)
+{
+	struct conf	 c;
+	char		 err[512];
+
+	ck_assert_int_eq(load_text("", NULL, &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.reject_body_max, 4096);
+	conf_free(&c);
+	ck_assert_int_eq(load_text("reject_body_max = 0\n", NULL, &c, err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(c.reject_body_max, 0);
+	conf_free(&c);
+	ck_assert_int_eq(load_text("reject_body_max = -1\n", NULL, &c, err,
+	    sizeof(err)), -1);
+}
+END_TEST
+
+static void
+own_file(const char *p, mode_t mode)
+{
+	ck_assert_int_eq(chmod(p, mode), 0);
+}
+
+START_TEST(a_config_path_from_a_request_is_trusted_only_in_a_safe_place)
+{
+	char	 why[512], *sub = tu_join(dir, "sub"), *f;
+
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	f = tu_join(sub, "ekahook.conf");
+	tu_write_str(f, "");
+	own_file(f, 0600);
+	ck_assert_msg(conf_path_trusted(f, why, sizeof(why)), "%s", why);
+	own_file(f, 0620);
+	ck_assert(!conf_path_trusted(f, why, sizeof(why)));
+	ck_assert_ptr_nonnull(strstr(why, "writable by its group or others"));
+	own_file(f, 0600);
+	ck_assert_int_eq(chmod(sub, 0777), 0);
+	ck_assert(!conf_path_trusted(f, why, sizeof(why)));
+	ck_assert_ptr_nonnull(strstr(why, "its directory"));
+	ck_assert_int_eq(chmod(sub, 0755), 0);
+	ck_assert(!conf_path_trusted("relative.conf", why, sizeof(why)));
+	ck_assert(!conf_path_trusted("/nonexistent/x.conf", why, sizeof(why)));
+	/* /tmp is everyone's. */
+	ck_assert(!conf_path_trusted("/tmp/ekahook-no-such.conf", why,
+	    sizeof(why)));
+	if (geteuid() == 0) {
+		/* Owned by another user: refused. */
+		ck_assert_int_eq(chown(f, 65534, 65534), 0);
+		ck_assert(!conf_path_trusted(f, why, sizeof(why)));
+		ck_assert_ptr_nonnull(strstr(why, "owned by uid 65534"));
+	}
+	free(f);
+	free(sub);
 }
 END_TEST
 
@@ -563,6 +683,11 @@ conf_suite(void)
 	tcase_add_test(tc, signing_key_may_repeat);
 	tcase_add_test(tc, signing_key_value_never_appears_in_an_error);
 	tcase_add_test(tc, environment_wins_over_the_file);
+	tcase_add_test(tc, an_unknown_key_is_named_only_when_a_short_word);
+	tcase_add_test(tc, signing_key_file_adds_its_keys_and_is_reread);
+	tcase_add_test(tc, reject_body_max_is_a_byte_count);
+	tcase_add_test(tc,
+	    a_config_path_from_a_request_is_trusted_only_in_a_safe_place);
 	tcase_add_test(tc, environment_error_names_the_variable);
 	tcase_add_test(tc, hook_events_list_or_star);
 	suite_add_tcase(s, tc);

@@ -108,6 +108,36 @@ START_TEST(request_ids_are_checked_as_file_names)
 }
 END_TEST
 
+/* An event nested as deep as a request may be (64) is read back. */
+START_TEST(an_event_at_the_deepest_allowed_nesting_is_read_back)
+{
+	struct buf	 e, b;
+	struct evline	 ev;
+	const char	*line;
+	int		 i, depth;
+
+	for (depth = 64; depth <= 65; depth++) {
+		buf_init(&e);
+		buf_puts(&e, "{\"event\":\"x.y\",\"data\":");
+		for (i = 2; i < depth; i++)
+			buf_puts(&e, "[");
+		buf_puts(&e, "{}");
+		for (i = 2; i < depth; i++)
+			buf_puts(&e, "]");
+		buf_puts(&e, "}");
+		line = line_of(&b, buf_cstr(&e), false);
+		if (depth == 64) {
+			ck_assert_int_eq(evline_parse(line, b.len, &ev), 0);
+			ck_assert_str_eq(ev.name, "x.y");
+			evline_free(&ev);
+		} else
+			ck_assert_int_eq(evline_parse(line, b.len, &ev), -1);
+		buf_free(&b);
+		buf_free(&e);
+	}
+}
+END_TEST
+
 Suite *
 evline_suite(void)
 {
@@ -116,6 +146,7 @@ evline_suite(void)
 
 	tcase_add_test(tc, an_accepted_line_gives_back_its_event_bytes);
 	tcase_add_test(tc, a_duplicate_is_marked);
+	tcase_add_test(tc, an_event_at_the_deepest_allowed_nesting_is_read_back);
 	tcase_add_test(tc, lines_that_are_not_accepted_events_are_refused);
 	tcase_add_test(tc, request_ids_are_checked_as_file_names);
 	suite_add_tcase(s, tc);

@@ -9,7 +9,7 @@
 static struct note	 one_note[1] = {
 	{ "data.status", "unknown status value" },
 };
-static struct notes	 notes = { one_note, 1, 1, false };
+static struct notes	 notes = { one_note, 1, 1, false, 0 };
 
 START_TEST(accept_line_is_exact)
 {
@@ -80,6 +80,7 @@ START_TEST(reject_line_is_exact)
 		.body_bytes = 7,
 		.body = "{\"a\":1}",
 		.keep_body = true,
+		.body_max = 4096,
 	};
 	struct buf		 b;
 
@@ -142,6 +143,7 @@ START_TEST(reject_line_keeps_invalid_utf8_as_base64)
 		.received_at = "t", .request_id = "r", .remote_addr = "::1",
 		.status = 400, .error = "invalid_json",
 		.body_bytes = 3, .body = "\xff\xfe{", .keep_body = true,
+		.body_max = 4096,
 	};
 	struct buf		 b;
 
@@ -162,6 +164,7 @@ START_TEST(reject_line_escapes_a_body_with_nul_and_quotes)
 		.received_at = "t", .request_id = "r", .remote_addr = "::1",
 		.status = 400, .error = "invalid_json",
 		.body_bytes = 5, .body = "a\0b\"\n", .keep_body = true,
+		.body_max = 4096,
 	};
 	struct buf		 b;
 
@@ -171,6 +174,70 @@ START_TEST(reject_line_escapes_a_body_with_nul_and_quotes)
 	    ",\"body_sha256\":\"af45a6b03e1c2262ded7238088d4f40331379ef53501b472"
 	    "fe2c38ecef6bdd8b\",\"body\":\"a\\u0000b\\\"\\n\"}\n");
 	buf_free(&b);
+}
+END_TEST
+
+/* reject_body_max: the first bytes, cut at a character's start. */
+START_TEST(reject_line_keeps_at_most_body_max_bytes)
+{
+	struct reject_rec	 r = {
+		.received_at = "t", .request_id = "r", .remote_addr = "::1",
+		.status = 415, .error = "unsupported_media_type",
+		.body_bytes = 7, .body = "ab\xc3\xa9" "cde", .keep_body = true,
+		.body_max = 3,
+	};
+	struct buf		 b;
+
+	buf_init(&b);
+	record_reject(&b, &r);
+	/* "é" would end past 3 bytes: cut before it. */
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b),
+	    ",\"body\":\"ab\",\"body_truncated\":true}\n"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "\"body_bytes\":7,"));
+	buf_reset(&b);
+	r.body_max = 4;
+	record_reject(&b, &r);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b),
+	    ",\"body\":\"ab\xc3\xa9" "\",\"body_truncated\":true}\n"));
+	buf_reset(&b);
+	r.body_max = 7;
+	record_reject(&b, &r);
+	ck_assert_ptr_null(strstr(buf_cstr(&b), "body_truncated"));
+	/* Not UTF-8: base64 of the first bytes. */
+	buf_reset(&b);
+	r.body = "\xff\xfe{abcd";
+	r.body_max = 3;
+	record_reject(&b, &r);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b),
+	    ",\"body_base64\":\"//57\",\"body_truncated\":true}\n"));
+	/* 0: size and hash only. */
+	buf_reset(&b);
+	r.body_max = 0;
+	record_reject(&b, &r);
+	ck_assert_ptr_null(strstr(buf_cstr(&b), "\"body"  "_base64"));
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "\"body_sha256\""));
+	buf_free(&b);
+}
+END_TEST
+
+/* Past NOTES_MAX problems, the rest are counted, not listed. */
+START_TEST(details_past_the_limit_are_counted)
+{
+	struct notes	 ns;
+	struct buf	 b;
+	int		 i;
+
+	memset(&ns, 0, sizeof(ns));
+	for (i = 0; i < NOTES_MAX + 5; i++)
+		notes_add(&ns, "f", "p%d", i);
+	ck_assert_uint_eq(ns.n, NOTES_MAX);
+	ck_assert_uint_eq(ns.more, 5);
+	buf_init(&b);
+	record_notes(&b, &ns);
+	ck_assert_ptr_nonnull(strstr(buf_cstr(&b),
+	    ",{\"field\":\"\",\"problem\":\"5 more problems not listed\"}]"));
+	buf_free(&b);
+	notes_free(&ns);
 }
 END_TEST
 
@@ -237,6 +304,8 @@ record_suite(void)
 	tcase_add_test(tc, reject_line_has_neither_body_nor_hash_when_not_read);
 	tcase_add_test(tc, reject_line_keeps_invalid_utf8_as_base64);
 	tcase_add_test(tc, reject_line_escapes_a_body_with_nul_and_quotes);
+	tcase_add_test(tc, reject_line_keeps_at_most_body_max_bytes);
+	tcase_add_test(tc, details_past_the_limit_are_counted);
 	tcase_add_test(tc, sha256_of_known_strings);
 	tcase_add_test(tc, utf8_validity);
 	suite_add_tcase(s, tc);

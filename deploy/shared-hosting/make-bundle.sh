@@ -54,7 +54,9 @@ chmod 0755 "$eka/schemas"
 chmod 0644 "$eka"/schemas/*.json
 cp "$src/deploy/shared-hosting/README" "$out/README"
 cp "$src/COPYING" "$out/licenses/ekahook"
-chmod 0644 "$eka/.htaccess" "$eka/ekahook.conf" "$out/README" "$out/licenses/ekahook"
+chmod 0644 "$eka/.htaccess" "$out/README" "$out/licenses/ekahook"
+# It will hold the signing key: readable by its owner only.
+chmod 0600 "$eka/ekahook.conf"
 
 # Shared libraries beside the program, under the names it asks for.
 ldd "$prog" | while read -r name arrow path rest; do

@@ -26,6 +26,9 @@ for lib in libfcgi libnettle; do
 done
 ok "ldd: only the C library and the bundled $(ls "$T/bundle/eka" | grep '\.so' | tr '\n' ' ')"
 
+[ "$(stat -c %a "$T/bundle/eka/ekahook.conf")" = 600 ] ||
+	fail "the bundle's ekahook.conf is mode $(stat -c %a "$T/bundle/eka/ekahook.conf"), not 0600"
+
 # The web directory: the bundle's eka/ with the path in .htaccess set
 # (step 2 of the README) and a signing key added (step 3).
 www="$D_WWW/eka"
@@ -68,18 +71,28 @@ as_run_user cp "$www/events.ndjson" \
     "$www/.events.ndjson.held/00000000000000000001"
 marker=$(find "$www/state" -type f | head -n 1)
 [ -n "$marker" ] || fail "no file under state/"
-for f in ekahook.conf events.ndjson events.ndjson.1 rejected.ndjson \
+# Editors' copies of the configuration, logrotate's names for old logs.
+for f in ekahook.conf~ .ekahook.conf.swp ekahook.conf.save \
+    ekahook.conf.bak events.ndjson.2.gz events.ndjson-20261123 \
+    rejected.ndjson-20261123.gz hooks.ndjson.1; do
+	as_run_user cp "$www/ekahook.conf" "$www/$f"
+done
+for f in ekahook.conf~ .ekahook.conf.swp ekahook.conf.save \
+    ekahook.conf.bak events.ndjson.2.gz events.ndjson-20261123 \
+    rejected.ndjson-20261123.gz hooks.ndjson.1 no-such-file \
+    ekahook.conf events.ndjson events.ndjson.1 rejected.ndjson \
     hooks.ndjson libcjson.so.1 .htaccess state state/ schemas/ \
     schemas/appointment.created.json \
     "state/${marker#"$www/state/"}" .events.ndjson.held/ \
     .events.ndjson.held/00000000000000000001 ""; do
 	request GET "http://127.0.0.1:$PORT/eka/$f"
-	[ "$STATUS" = 403 ] || fail "GET /eka/$f answered $STATUS"
+	[ "$STATUS" = 403 ] || [ "$STATUS" = 404 ] ||
+		fail "GET /eka/$f answered $STATUS"
 	case $BODY in
 	*"$KEY"* | *appointment*) fail "GET /eka/$f leaked: $BODY" ;;
 	esac
 done
-ok "403 for the configuration, the logs, the library, state/, schemas/ and the listing"
+ok "403/404 for the configuration and its editor copies, the logs rotated or compressed, the library, state/, schemas/ and the listing"
 
 # SetEnv is what names the configuration: point it outside the web space
 # (the README's alternative) and the events go where that file says.

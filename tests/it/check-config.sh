@@ -70,7 +70,7 @@ check
 has "log_file: $T/etc/logs/isdir is not a regular file"
 has "reject_file: directory $T/etc/nowhere is not writable"
 has "hook: $T/etc/hookdir is not a regular file"
-[ "$(grep -c . "$T/out")" -eq 5 ] || fail "lines: $(cat "$T/out")"
+[ "$(grep -c . "$T/out")" -eq 6 ] || fail "lines: $(cat "$T/out")"
 ok "a directory as log_file or hook, a missing directory: one line each"
 
 # The event schemas: the shipped ones and schema_dir's, each file read.
@@ -124,5 +124,5 @@ check "$TEST_USER"
 has "log_file: $T/etc/logs/events.ndjson is not writable"
 has "state_dir: $T/etc/state/seen is not a writable directory"
 has "hook: $T/etc/hook.sh is not executable"
-[ "$(grep -c . "$T/out")" -eq 5 ] || fail "lines: $(cat "$T/out")"
+[ "$(grep -c . "$T/out")" -eq 6 ] || fail "lines: $(cat "$T/out")"
 ok "as $TEST_USER: a root-owned log file, state_dir/seen and a hook without x: one line each"
