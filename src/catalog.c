@@ -24,7 +24,7 @@ static bool	 same_file(const struct stat *, const struct stat *);
 static struct catalog_entry *entry_find(struct catalog *, bool,
 		    const char *, size_t);
 static struct catalog_entry *entry_add(struct catalog *, bool,
-		    const char *, size_t);
+		    const char *);
 static void	 entry_drop(struct catalog *, struct catalog_entry *);
 static int	 entry_read(struct catalog *, struct catalog_entry *,
 		    const char *);
@@ -177,12 +177,11 @@ entry_find(struct catalog *cat, bool user, const char *name, size_t len)
 }
 
 static struct catalog_entry *
-entry_add(struct catalog *cat, bool user, const char *path, size_t len)
+entry_add(struct catalog *cat, bool user, const char *path)
 {
 	struct catalog_entry	*v;
 	size_t			 cap;
 
-	(void)len;
 	if (cat->n == cat->cap) {
 		cap = cat->cap ? cat->cap * 2 : 32;
 		if ((v = realloc(cat->v, cap * sizeof(*v))) == NULL)
@@ -396,7 +395,7 @@ entry_refresh(struct catalog *cat, bool user, const char *path,
 		return CATALOG_ERROR;
 	}
 	if (e == NULL || !same_file(&st, &e->st)) {
-		if (e == NULL && (e = entry_add(cat, user, path, len)) == NULL) {
+		if (e == NULL && (e = entry_add(cat, user, path)) == NULL) {
 			snprintf(cat->err, sizeof(cat->err),
 			    "schema %s: out of memory", path);
 			return CATALOG_ERROR;

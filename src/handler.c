@@ -372,10 +372,10 @@ handler_startup_conf(struct handler *h)
 void
 handler_after(struct handler *h)
 {
-	const struct conf	*c = h->conf;
-
-	if (c != NULL && h->deduped && c->dedupe_window > 0)
-		dedupe_prune_due(c->state_dir, c->dedupe_window, time(NULL));
+	/* Set only where dedupe_window > 0 made a marker. */
+	if (h->deduped)
+		dedupe_prune_due(h->conf->state_dir, h->conf->dedupe_window,
+		    time(NULL));
 }
 
 void
