@@ -1,89 +1,67 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
-#include <sys/stat.h>
-
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "ctl.h"
 #include "evline.h"
-#include "hookattempt.h"
 #include "hooklog.h"
-#include "hookq.h"
-#include "logtail.h"
+#include "job.h"
+#include "runner.h"
+#include "spool.h"
 #include "timefmt.h"
 
-#define SLOT_WAIT_MS	50	/* between looks for a free slot */
+/*
+ * ekahookctl(1) replay: queues hooks again, into the spool the runner
+ * takes them from.  Dead letters move from failed/ back to new/; a
+ * logged event gets a new file in new/, its attempts numbered on from
+ * the highest hook_log knows.
+ */
 
-/* An event of the logs the hook may run again. */
-struct cand {
+#define LOG_RANKS_MAX	1000	/* rotated files looked at, past log_keep */
+
+/* A logged event chosen for a replay. */
+struct pick {
 	char		 id[EVLINE_ID_MAX];
-	size_t		 file;		/* into replay.files */
-	off_t		 off;
-	size_t		 len;
-	bool		 taken;		/* the runner has passed it */
-};
-
-/* A log file read, kept open so a rotation meanwhile does not matter. */
-struct lfile {
-	int		 fd;
-	char		*name;
-};
-
-/* The last hook_log line of a request, and its highest attempt. */
-struct seen {
-	char		 id[EVLINE_ID_MAX];
-	size_t		 seq;
-	unsigned	 attempt;
-	bool		 ok;
+	unsigned	 attempts;	/* the highest in hook_log */
+	bool		 done;		/* queued */
 };
 
 struct replay {
 	struct conf	 c;
+	struct spool	 sp;
 	bool		 failed;
 	const char	*request_id;
 	bool		 have_since;
-	long long	 since_ms;	/* received_at at the earliest */
-	struct logpos	 pos;
-	struct lfile	*files;
-	size_t		 nfiles;
-	struct cand	*cands;
-	size_t		 ncands, capcands;
-	struct seen	*seen;
-	size_t		 nseen, capseen;
-	char		**jobs;
-	size_t		 njobs;
+	long long	 since_ms;
+	struct pick	*picks;
+	size_t		 npicks;
+	size_t		 queued, waiting, errors;
 };
 
 static int	 replay_usage(void);
 static int	 load_conf(struct replay *, const char *);
-static int	 read_events(struct replay *);
-static int	 read_event_file(struct replay *, const char *, int);
-static bool	 wanted(struct replay *, const struct evline *);
-static int	 read_hook_log(struct replay *);
-static int	 seen_cmp(const void *, const void *);
-static int	 jobs_cmp(const void *, const void *);
-static const struct seen *seen_last(const struct replay *, const char *,
-		    unsigned *);
-static bool	 has_job(const struct replay *, const char *);
-static bool	 job_lost(const struct replay *, const char *);
-static int	 run_one(struct replay *, const struct cand *);
-static int	 slot_wait(const char *, unsigned);
-static void	 replay_free(struct replay *);
+static bool	 wanted(const struct replay *, const struct evline *);
+static int	 pick_cmp(const void *, const void *);
+static char	*rank_name(const char *, unsigned);
+static void	 read_hook_log(struct replay *);
+static void	 queue_event(struct replay *, const struct evline *);
+static void	 read_log(struct replay *, const char *);
+static void	 replay_logs(struct replay *);
+static void	 replay_failed(struct replay *);
 
 static int
 replay_usage(void)
 {
 	fprintf(stderr, "usage: ekahookctl replay [--failed] "
-	    "[--request-id ID] [--since TIME] [--config FILE]\n");
+	    "[--request-id ID] [--since TIME] [--config FILE]\n"
+	    "  without --failed, --request-id or --since chooses the "
+	    "logged events\n");
 	return 2;
 }
 
@@ -105,9 +83,9 @@ load_conf(struct replay *rp, const char *config)
 	return rc;
 }
 
-/* The events the options choose, before hook_log is looked at. */
+/* The events the options choose: the ones whose hook ran, or was due. */
 static bool
-wanted(struct replay *rp, const struct evline *ev)
+wanted(const struct replay *rp, const struct evline *ev)
 {
 	long long	 t;
 
@@ -122,326 +100,241 @@ wanted(struct replay *rp, const struct evline *ev)
 	return true;
 }
 
-/* One log file, rank k (0: the current one). */
 static int
-read_event_file(struct replay *rp, const char *name, int k)
+pick_cmp(const void *a, const void *b)
 {
-	struct lfile	*nf;
-	struct cand	*nc, *cd;
-	struct evline	 ev;
-	struct stat	 st;
-	FILE		*fp;
-	char		*line = NULL;
-	size_t		 cap = 0, ncap;
-	ssize_t		 n;
-	off_t		 off = 0;
-	int		 fd, rank_pos = -1;
+	return strcmp(((const struct pick *)a)->id,
+	    ((const struct pick *)b)->id);
+}
 
-	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno == ENOENT ? 0 : -1;
-	if (fstat(fd, &st) == -1 || (nf = reallocarray(rp->files,
-	    rp->nfiles + 1, sizeof(*nf))) == NULL) {
-		close(fd);
-		return -1;
+/* path, or path.k for k > 0, malloc'd. */
+static char *
+rank_name(const char *path, unsigned k)
+{
+	size_t	 n = strlen(path) + 16;
+	char	*s;
+
+	if ((s = malloc(n)) == NULL)
+		return NULL;
+	if (k == 0)
+		snprintf(s, n, "%s", path);
+	else
+		snprintf(s, n, "%s.%u", path, k);
+	return s;
+}
+
+/* The highest attempt hook_log (rotated files too) holds per pick. */
+static void
+read_hook_log(struct replay *rp)
+{
+	struct hooklog_entry	 e;
+	struct pick		 key, *p;
+	char			*name, *line = NULL;
+	size_t			 cap = 0;
+	ssize_t			 n;
+	unsigned		 k;
+	FILE			*fp;
+
+	qsort(rp->picks, rp->npicks, sizeof(*rp->picks), pick_cmp);
+	for (k = 0; k <= rp->c.log_keep + LOG_RANKS_MAX; k++) {
+		if ((name = rank_name(rp->c.hook_log, k)) == NULL)
+			break;
+		fp = fopen(name, "re");
+		free(name);
+		if (fp == NULL) {
+			if (k >= rp->c.log_keep)
+				break;
+			continue;
+		}
+		while ((n = getline(&line, &cap, fp)) > 0) {
+			if (hooklog_parse(line, (size_t)n, &e) == -1)
+				continue;
+			memcpy(key.id, e.request_id, sizeof(key.id));
+			if ((p = bsearch(&key, rp->picks, rp->npicks,
+			    sizeof(*p), pick_cmp)) != NULL &&
+			    e.attempt > p->attempts)
+				p->attempts = e.attempt;
+		}
+		fclose(fp);
 	}
-	rp->files = nf;
-	rp->files[rp->nfiles].fd = fd;
-	rp->files[rp->nfiles].name = strdup(name);
-	if (rp->files[rp->nfiles++].name == NULL)
-		return -1;
-	rank_pos = logtail_rank(rp->c.log_file, rp->c.log_keep, &rp->pos,
-	    NULL, 0);
-	if ((fp = fdopen(dup(fd), "r")) == NULL)
-		return -1;
+	free(line);
+}
+
+/* One logged event chosen: remembered, queued after hook_log is read. */
+static void
+queue_event(struct replay *rp, const struct evline *ev)
+{
+	struct pick	*np;
+
+	if (spool_has(&rp->sp, SPOOL_NEW, ev->request_id)) {
+		printf("%s: already waiting\n", ev->request_id);
+		rp->waiting++;
+		return;
+	}
+	if (spool_has(&rp->sp, SPOOL_FAILED, ev->request_id)) {
+		if (spool_requeue(&rp->sp, ev->request_id, 0, rp->c.log_fsync)
+		    == -1) {
+			fprintf(stderr, "ekahookctl: %s: %s\n", ev->request_id,
+			    strerror(errno));
+			rp->errors++;
+			return;
+		}
+		printf("%s: queued again from failed/\n", ev->request_id);
+		rp->queued++;
+		return;
+	}
+	if ((np = realloc(rp->picks, (rp->npicks + 1) * sizeof(*np))) ==
+	    NULL) {
+		rp->errors++;
+		return;
+	}
+	rp->picks = np;
+	memset(&np[rp->npicks], 0, sizeof(*np));
+	snprintf(np[rp->npicks].id, sizeof(np->id), "%s", ev->request_id);
+	rp->npicks++;
+}
+
+/* The chosen events of one log file into new/ (second pass). */
+static void
+read_log(struct replay *rp, const char *name)
+{
+	struct evline	 ev;
+	struct pick	 key, *p;
+	struct job	 j;
+	struct timespec	 ts;
+	long long	 ms;
+	char		*line = NULL;
+	size_t		 cap = 0;
+	ssize_t		 n;
+	FILE		*fp;
+
+	if ((fp = fopen(name, "re")) == NULL)
+		return;
 	while ((n = getline(&line, &cap, fp)) > 0) {
-		off += n;
-		if ((size_t)n > LOGTAIL_LINE_MAX ||
-		    evline_parse(line, (size_t)n, &ev) == -1)
+		if (evline_parse(line, (size_t)n, &ev) == -1)
 			continue;
 		if (!wanted(rp, &ev)) {
 			evline_free(&ev);
 			continue;
 		}
-		if (rp->ncands == rp->capcands) {
-			ncap = rp->capcands ? rp->capcands * 2 : 256;
-			if ((nc = reallocarray(rp->cands, ncap,
-			    sizeof(*nc))) == NULL) {
-				evline_free(&ev);
-				break;
-			}
-			rp->cands = nc;
-			rp->capcands = ncap;
+		memcpy(key.id, ev.request_id, sizeof(key.id));
+		if ((p = bsearch(&key, rp->picks, rp->npicks, sizeof(*p),
+		    pick_cmp)) == NULL || p->done ||
+		    timefmt_parse_ms(ev.received_at, &ms) == -1) {
+			evline_free(&ev);
+			continue;
 		}
-		cd = &rp->cands[rp->ncands++];
-		snprintf(cd->id, sizeof(cd->id), "%s", ev.request_id);
-		cd->file = rp->nfiles - 1;
-		cd->off = off - n;
-		cd->len = (size_t)n;
-		/* Older than the runner's file, or before its offset there. */
-		cd->taken = rp->pos.known && rank_pos >= 0 &&
-		    (k == rank_pos ? off <= rp->pos.off : k > rank_pos);
+		j = job_new(0);
+		j.attempts = p->attempts;
+		ts.tv_sec = ms / 1000;
+		ts.tv_nsec = ms % 1000 * 1000000;
+		if (spool_add(&rp->sp, rp->c.state_dir, ev.request_id, &ts,
+		    ev.event_text, ev.event_len, &j, rp->c.log_fsync) == -1) {
+			fprintf(stderr, "ekahookctl: %s: cannot queue: %s\n",
+			    ev.request_id, strerror(errno));
+			rp->errors++;
+		} else {
+			printf("%s: queued as attempt %u\n", ev.request_id,
+			    job_attempt(&j));
+			rp->queued++;
+		}
+		/* The same id twice in the logs is queued once. */
+		p->done = true;
 		evline_free(&ev);
 	}
 	free(line);
 	fclose(fp);
-	return 0;
 }
 
-/* Every log file, oldest first, as the events came. */
-static int
-read_events(struct replay *rp)
+/* The logs, oldest first: .N … .1, then the file itself. */
+static void
+replay_logs(struct replay *rp)
 {
-	char		 name[PATH_MAX];
-	int		 k;
+	struct evline	 ev;
+	char		*name, *line = NULL;
+	size_t		 cap = 0;
+	ssize_t		 n;
+	unsigned	 k, top = 0;
+	FILE		*fp;
 
-	/* Files held for the runner first (logheld.h), then .N to .1. */
-	for (k = logtail_oldest_rank(rp->c.log_file, rp->c.log_keep); k >= 0;
-	    k--) {
-		if (logtail_rank_name(rp->c.log_file, rp->c.log_keep, k, name,
-		    sizeof(name)) == -1)
-			continue;
-		if (read_event_file(rp, name, k) == -1) {
-			fprintf(stderr, "ekahookctl: %s: %s\n", name,
-			    strerror(errno));
-			return -1;
+	for (k = 1; k <= rp->c.log_keep + LOG_RANKS_MAX; k++) {
+		if ((name = rank_name(rp->c.log_file, k)) == NULL)
+			break;
+		fp = fopen(name, "re");
+		free(name);
+		if (fp == NULL && k >= rp->c.log_keep)
+			break;
+		if (fp != NULL) {
+			top = k;
+			fclose(fp);
 		}
 	}
-	return 0;
-}
-
-static int
-seen_cmp(const void *a, const void *b)
-{
-	const struct seen	*x = a, *y = b;
-	int			 c = strcmp(x->id, y->id);
-
-	if (c != 0)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static int
-jobs_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every hook_log line, oldest file first: the last one per id wins. */
-static int
-read_hook_log(struct replay *rp)
-{
-	struct hooklog_entry	 e;
-	struct seen		*ns;
-	char			 name[PATH_MAX], *line = NULL;
-	size_t			 cap = 0, ncap;
-	ssize_t			 n;
-	FILE			*fp;
-	int			 k;
-
-	for (k = (int)rp->c.log_keep; k >= 0; k--) {
-		if ((k == 0 ? snprintf(name, sizeof(name), "%s",
-		    rp->c.hook_log) : snprintf(name, sizeof(name), "%s.%d",
-		    rp->c.hook_log, k)) >= (int)sizeof(name))
+	/* First pass: which events, and what is already queued. */
+	for (k = top + 1; k-- > 0;) {
+		if ((name = rank_name(rp->c.log_file, k)) == NULL ||
+		    (fp = fopen(name, "re")) == NULL) {
+			free(name);
 			continue;
-		if ((fp = fopen(name, "re")) == NULL)
-			continue;
+		}
+		free(name);
 		while ((n = getline(&line, &cap, fp)) > 0) {
-			if (hooklog_parse(line, (size_t)n, &e) == -1)
+			if (evline_parse(line, (size_t)n, &ev) == -1)
 				continue;
-			if (rp->nseen == rp->capseen) {
-				ncap = rp->capseen ? rp->capseen * 2 : 256;
-				if ((ns = reallocarray(rp->seen, ncap,
-				    sizeof(*ns))) == NULL) {
-					fclose(fp);
-					free(line);
-					return -1;
-				}
-				rp->seen = ns;
-				rp->capseen = ncap;
-			}
-			snprintf(rp->seen[rp->nseen].id,
-			    sizeof(rp->seen[rp->nseen].id), "%s", e.request_id);
-			rp->seen[rp->nseen].seq = rp->nseen;
-			rp->seen[rp->nseen].attempt = e.attempt;
-			rp->seen[rp->nseen].ok = e.ok;
-			rp->nseen++;
+			if (wanted(rp, &ev))
+				queue_event(rp, &ev);
+			evline_free(&ev);
 		}
 		fclose(fp);
 	}
 	free(line);
-	if (rp->nseen > 0)
-		qsort(rp->seen, rp->nseen, sizeof(*rp->seen), seen_cmp);
-	return 0;
-}
-
-/* The last line for id (NULL: none) and the highest attempt number. */
-static const struct seen *
-seen_last(const struct replay *rp, const char *id, unsigned *max_attempt)
-{
-	size_t	 lo = 0, hi = rp->nseen, mid;
-	const struct seen *last = NULL;
-
-	*max_attempt = 0;
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (strcmp(rp->seen[mid].id, id) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (rp->npicks == 0)
+		return;
+	read_hook_log(rp);
+	/* Second pass: the new files, each with its event's bytes. */
+	for (k = top + 1; k-- > 0;) {
+		if ((name = rank_name(rp->c.log_file, k)) != NULL)
+			read_log(rp, name);
+		free(name);
 	}
-	for (; lo < rp->nseen && strcmp(rp->seen[lo].id, id) == 0; lo++) {
-		last = &rp->seen[lo];
-		if (last->attempt > *max_attempt)
-			*max_attempt = last->attempt;
-	}
-	return last;
-}
-
-static bool
-has_job(const struct replay *rp, const char *id)
-{
-	return rp->njobs > 0 && bsearch(&id, rp->jobs, rp->njobs,
-	    sizeof(*rp->jobs), jobs_cmp) != NULL;
-}
-
-/*
- * A job whose attempt started and never finished: marked running, and
- * its watcher (who would hold its lock) gone.
- */
-static bool
-job_lost(const struct replay *rp, const char *id)
-{
-	struct hookjob	 j;
-	bool		 lost;
-	int		 rc;
-
-	if (!has_job(rp, id) || hookjob_peek(rp->c.state_dir, id, &j) == -1)
-		return false;
-	lost = j.running;
-	hookjob_close(&j);
-	if (!lost)
-		return false;
-	/* Held: an attempt is under way right now. */
-	if ((rc = hookjob_open(rp->c.state_dir, id, &j)) == 0)
-		hookjob_close(&j);
-	return rc == 0;
-}
-
-/* A slot of hook_max_running, waited for: replay counts like any run. */
-static int
-slot_wait(const char *state_dir, unsigned cap)
-{
-	struct timespec	 ts = { 0, SLOT_WAIT_MS * 1000000L };
-	int		 fd;
-
-	while ((fd = hookq_slot_take(state_dir, cap)) == -1) {
-		if (errno != EWOULDBLOCK)
-			return -1;
-		nanosleep(&ts, NULL);
-	}
-	return fd;
-}
-
-/*
- * Runs the hook once more for cd.  A job of the runner's for the same
- * event is held meanwhile (so both never run it at once) and removed
- * when this run succeeds.  Returns 0 when it succeeded, 1 otherwise.
- */
-static int
-run_one(struct replay *rp, const struct cand *cd)
-{
-	struct hookjob		 j;
-	enum hookattempt_result	 res;
-	unsigned		 attempt;
-	char			*line;
-	int			 slot, jrc;
-
-	(void)seen_last(rp, cd->id, &attempt);
-	jrc = hookjob_open(rp->c.state_dir, cd->id, &j);
-	if (jrc == 1) {
-		printf("%s: running now, left alone\n", cd->id);
-		return 1;
-	}
-	if (jrc == 0 && j.next > attempt + 1)
-		attempt = j.next - 1;
-	/* Attempt j.next was under way and lost (runner.c settle()). */
-	if (jrc == 0 && j.running && j.next > attempt)
-		attempt = j.next;
-	attempt++;
-	if ((line = malloc(cd->len)) == NULL ||
-	    pread(rp->files[cd->file].fd, line, cd->len, cd->off) !=
-	    (ssize_t)cd->len) {
-		free(line);
-		if (jrc == 0)
-			hookjob_close(&j);
-		printf("%s: cannot read it back from %s\n", cd->id,
-		    rp->files[cd->file].name);
-		return 1;
-	}
-	if ((slot = slot_wait(rp->c.state_dir, rp->c.hook_max_running)) ==
-	    -1) {
-		fprintf(stderr, "ekahookctl: %s: no slot: %s\n",
-		    rp->c.state_dir, strerror(errno));
-		free(line);
-		if (jrc == 0)
-			hookjob_close(&j);
-		return 1;
-	}
-	res = hookattempt_run(&rp->c, line, cd->len, rp->files[cd->file].name,
-	    attempt);
-	close(slot);
-	free(line);
-	if (jrc == 0) {
-		if (res == HOOKATTEMPT_OK)
-			(void)hookjob_remove(&j);
-		else {
-			/*
-			 * Its retries go on as planned, numbered after ours;
-			 * a lost attempt it was marked with is settled by ours.
-			 */
-			if (j.next <= attempt) {
-				j.next = attempt + 1;
-				j.running = false;
-				(void)hookjob_save(&j, rp->c.log_fsync);
-			}
-			hookjob_close(&j);
-		}
-	}
-	printf("%s: attempt %u: %s\n", cd->id, attempt,
-	    res == HOOKATTEMPT_OK ? "ok" : res == HOOKATTEMPT_FAILED ?
-	    "failed" : "not run (see above)");
-	return res == HOOKATTEMPT_OK ? 0 : 1;
 }
 
 static void
-replay_free(struct replay *rp)
+replay_failed(struct replay *rp)
 {
-	size_t	 i;
+	char		**v;
+	size_t		 n, i;
 
-	for (i = 0; i < rp->nfiles; i++) {
-		close(rp->files[i].fd);
-		free(rp->files[i].name);
+	if (spool_list(&rp->sp, SPOOL_FAILED, &v, &n) == -1) {
+		fprintf(stderr, "ekahookctl: %s/%s/failed: %s\n",
+		    rp->c.state_dir, SPOOL_DIR, strerror(errno));
+		rp->errors++;
+		return;
 	}
-	free(rp->files);
-	free(rp->cands);
-	free(rp->seen);
-	hookq_free_list(rp->jobs, rp->njobs);
-	conf_free(&rp->c);
+	for (i = 0; i < n; i++) {
+		if (rp->request_id != NULL &&
+		    strcmp(rp->request_id, v[i]) != 0)
+			continue;
+		if (spool_requeue(&rp->sp, v[i], 0, rp->c.log_fsync) == -1) {
+			fprintf(stderr, "ekahookctl: %s: %s\n", v[i],
+			    strerror(errno));
+			rp->errors++;
+			continue;
+		}
+		printf("%s: queued again from failed/\n", v[i]);
+		rp->queued++;
+	}
+	spool_list_free(v, n);
 }
 
 int
 ctl_replay(int argc, char **argv)
 {
-	struct replay		 rp;
-	const struct seen	*last;
-	const char		*config = NULL;
-	char			 pos_file[PATH_MAX];
-	unsigned		 max_attempt;
-	size_t			 i, ran = 0, bad = 0, waiting = 0;
-	bool			 pick;
-	int			 a;
+	struct replay	 rp;
+	const char	*config = NULL;
+	int		 a;
 
 	memset(&rp, 0, sizeof(rp));
+	spool_init(&rp.sp);
 	for (a = 1; a < argc; a++) {
 		if (strcmp(argv[a], "--failed") == 0)
 			rp.failed = true;
@@ -460,6 +353,8 @@ ctl_replay(int argc, char **argv)
 		else
 			return replay_usage();
 	}
+	if (!rp.failed && rp.request_id == NULL && !rp.have_since)
+		return replay_usage();
 	if (load_conf(&rp, config) == -1)
 		return 1;
 	if (rp.c.hook == NULL) {
@@ -467,60 +362,23 @@ ctl_replay(int argc, char **argv)
 		conf_free(&rp.c);
 		return 1;
 	}
-	if (hookq_mkdirs(rp.c.state_dir) == -1 ||
-	    hookq_path(pos_file, sizeof(pos_file), rp.c.state_dir,
-	    "position") == -1) {
-		fprintf(stderr, "ekahookctl: %s: %s\n", rp.c.state_dir,
-		    strerror(errno));
+	if (spool_open(&rp.sp, rp.c.state_dir) == -1) {
+		fprintf(stderr, "ekahookctl: %s/%s: %s\n", rp.c.state_dir,
+		    SPOOL_DIR, strerror(errno));
 		conf_free(&rp.c);
 		return 1;
 	}
-	if (logpos_load(pos_file, &rp.pos) != 0)
-		memset(&rp.pos, 0, sizeof(rp.pos));
-	/*
-	 * Jobs before hook_log: an attempt that ends in between has its
-	 * line written before its job goes, so it is seen one way or the
-	 * other and never taken for lost.
-	 */
-	if (read_events(&rp) == -1 ||
-	    hookq_list_jobs(rp.c.state_dir, &rp.jobs, &rp.njobs) == -1 ||
-	    read_hook_log(&rp) == -1) {
-		replay_free(&rp);
-		return 1;
-	}
-	if (rp.njobs > 0)
-		qsort(rp.jobs, rp.njobs, sizeof(*rp.jobs), jobs_cmp);
-	for (i = 0; i < rp.ncands; i++) {
-		last = seen_last(&rp, rp.cands[i].id, &max_attempt);
-		/*
-		 * Not taken by the runner yet, never run: its first run is
-		 * the runner's to make; one now would make two attempts 1.
-		 */
-		if (last == NULL && rp.pos.known && !rp.cands[i].taken) {
-			waiting++;
-			continue;
-		}
-		/*
-		 * --failed: the last attempt failed or never finished (its
-		 * job marked running and nobody at it), or the runner took
-		 * the event and its run left neither a line nor a job.
-		 */
-		pick = !rp.failed || (last != NULL && !last->ok) ||
-		    job_lost(&rp, rp.cands[i].id) ||
-		    (last == NULL && rp.cands[i].taken &&
-		    !has_job(&rp, rp.cands[i].id));
-		if (!pick)
-			continue;
-		ran++;
-		bad += (size_t)run_one(&rp, &rp.cands[i]);
-	}
-	if (waiting > 0)
-		printf("left to the runner: %zu event%s still waiting for a "
-		    "first run\n", waiting, waiting == 1 ? "" : "s");
-	if (ran == 0)
-		printf("nothing to replay\n");
+	if (rp.failed)
+		replay_failed(&rp);
 	else
-		printf("replayed %zu, %zu failed\n", ran, bad);
-	replay_free(&rp);
-	return bad > 0 ? 1 : 0;
+		replay_logs(&rp);
+	if (rp.queued > 0) {
+		runner_kick(&rp.c, true);
+		printf("queued %zu\n", rp.queued);
+	} else if (rp.errors == 0)
+		printf("nothing to replay\n");
+	free(rp.picks);
+	spool_close(&rp.sp);
+	conf_free(&rp.c);
+	return rp.errors > 0 ? 1 : 0;
 }

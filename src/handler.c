@@ -19,7 +19,6 @@
 #include "json.h"
 #include "record.h"
 #include "reqid.h"
-#include "runner.h"
 #include "schema.h"
 #include "sig.h"
 #include "timefmt.h"
@@ -67,6 +66,7 @@ handler_init(struct handler *h)
 	catalog_init(&h->schemas);
 	logfile_init(&h->events, NULL, 0, 0);
 	logfile_init(&h->rejects, NULL, 0, 0);
+	spool_init(&h->spool);
 	buf_init(&h->body);
 	buf_init(&h->line);
 	buf_init(&h->out);
@@ -83,6 +83,7 @@ handler_free(struct handler *h)
 	logfile_close(&h->rejects);
 	free(h->events.path);
 	free(h->rejects.path);
+	spool_close(&h->spool);
 	buf_free(&h->body);
 	buf_free(&h->line);
 	buf_free(&h->out);
@@ -275,6 +276,14 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 		dedupe_abort(&claim);
 		return ANS_STORAGE;
 	}
+	/* ekahook(8) "The hook queue": queued before the answer. */
+	if (!*duplicate && conf_hook_wants(c, sr->event) &&
+	    spool_add(&h->spool, c->state_dir, r->id, &r->now, doc->min,
+	    doc->min_len, NULL, c->log_fsync) == -1) {
+		storage_error(c->state_dir, "cannot queue the hook");
+		dedupe_abort(&claim);
+		return ANS_STORAGE;
+	}
 	dedupe_commit(&claim);
 	return ANS_OK;
 }
@@ -433,9 +442,6 @@ handler_serve(struct handler *h, const struct req_io *io)
 	warn_open(h, c);
 	logfile_configure(&h->events, c->log_file, c->log_max_bytes,
 	    c->log_keep);
-	/* Rotation keeps a file whose events still wait for the hook. */
-	logfile_set_hold(&h->events, c->hook != NULL ? runner_holds : NULL,
-	    (void *)c);
 	logfile_configure(&h->rejects, c->reject_file, c->log_max_bytes,
 	    c->log_keep);
 
@@ -528,8 +534,6 @@ handler_serve(struct handler *h, const struct req_io *io)
 		a.kind = ANS_STORAGE;
 		goto answer;
 	}
-	/* The hook queue's start, before the first event it may hold. */
-	runner_prepare(c);
 	a.kind = accept_event(h, &r, &doc, &sr, &a.duplicate);
 	if (a.kind == ANS_OK) {
 		h->accepted = !a.duplicate;

@@ -10,6 +10,7 @@
 #include "catalog.h"
 #include "conf.h"
 #include "logfile.h"
+#include "spool.h"
 
 /* How one request reaches the handler: FastCGI, CGI or a test. */
 struct req_io {
@@ -30,6 +31,7 @@ struct handler {
 	struct catalog		 schemas;
 	struct logfile		 events;
 	struct logfile		 rejects;
+	struct spool		 spool;		/* the hook queue */
 	struct buf		 body;
 	struct buf		 line;
 	struct buf		 out;

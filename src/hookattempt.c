@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,18 +11,35 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "evline.h"
 #include "hookattempt.h"
 #include "hookenv.h"
 #include "hooklog.h"
-#include "hookq.h"
 #include "hookrun.h"
 #include "logfile.h"
 #include "timefmt.h"
 
+/* Past this a spool file is no event of ours (events are far smaller). */
+#define EVENT_FILE_MAX	(64L * 1024 * 1024)
+
+/* What one attempt needs, gathered before the hook starts. */
+struct attempt {
+	char		*text;		/* the spool file: the event, "\n" */
+	size_t		 len;
+	struct json_doc	 doc;
+	struct job	 job;
+	char		 received[TIMEFMT_LEN];
+	char		*hook;		/* absolute */
+	char		*dir;
+	char		*log_file;	/* absolute */
+};
+
 static char	*abs_path(const char *);
-static int	 stdin_file(const char *, const char *, size_t);
-static int	 write_line(const struct conf *, const struct hooklog_rec *);
+static int	 read_event(struct attempt *, int);
+static int	 prepare(struct attempt *, const struct conf *,
+		    const struct spool *, const char *, int);
+static void	 attempt_free(struct attempt *);
+static void	 write_line(const struct conf *, const struct hooklog_rec *);
+static long long now_ms(void);
 
 /*
  * An absolute form of p, symbolic links left as they are: argv[0], the
@@ -42,29 +60,94 @@ abs_path(const char *p)
 	return r;
 }
 
-/*
- * A regular file holding the event and a newline, already unlinked, at
- * offset 0: a hook that never reads stdin can never block on it.
- */
-static int
-stdin_file(const char *state_dir, const char *text, size_t len)
+static long long
+now_ms(void)
 {
-	char	 p[PATH_MAX];
-	int	 fd;
+	struct timespec	 ts;
 
-	if (hookq_path(p, sizeof(p), state_dir, ".stdin.XXXXXX") == -1 ||
-	    (fd = mkostemp(p, O_CLOEXEC)) == -1)
-		return -1;
-	(void)unlink(p);
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
-	    lseek(fd, 0, SEEK_SET) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The file's bytes, read without moving its offset (the hook's stdin). */
 static int
+read_event(struct attempt *a, int fd)
+{
+	struct stat	 st;
+	ssize_t		 n;
+	size_t		 got = 0;
+
+	if (fstat(fd, &st) == -1)
+		return -1;
+	if (st.st_size <= 0 || st.st_size > EVENT_FILE_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	timefmt_iso_ms(&st.st_mtim, a->received);
+	if ((a->text = malloc((size_t)st.st_size + 1)) == NULL)
+		return -1;
+	while (got < (size_t)st.st_size) {
+		n = pread(fd, a->text + got, (size_t)st.st_size - got,
+		    (off_t)got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	a->text[got] = '\0';
+	a->len = got;
+	while (a->len > 0 && a->text[a->len - 1] == '\n')
+		a->len--;
+	return 0;
+}
+
+/*
+ * Gathers what the attempt needs.  0; 1 for a file that is no event (a
+ * dead letter at once); -1 for a failure of our own (tried again).
+ */
+static int
+prepare(struct attempt *a, const struct conf *c, const struct spool *sp,
+    const char *id, int fd)
+{
+	struct json_error	 err;
+
+	if (read_event(a, fd) == -1) {
+		fprintf(stderr, "ekahook: %s/%s/new/%s: cannot read: %s\n",
+		    sp->state_dir, SPOOL_DIR, id, strerror(errno));
+		return errno == EINVAL ? 1 : -1;
+	}
+	if (json_parse(a->text, a->len, &a->doc, &err) != JSON_OK) {
+		fprintf(stderr, "ekahook: %s/%s/new/%s: not a JSON object "
+		    "(%s): moved to failed/\n", sp->state_dir, SPOOL_DIR, id,
+		    err.message);
+		return 1;
+	}
+	if (spool_job(sp, id, fd, &a->job) == -1) {
+		fprintf(stderr, "ekahook: %s/%s/tries/%s: unreadable, "
+		    "counted from attempt 1\n", sp->state_dir, SPOOL_DIR, id);
+		a->job = job_new(now_ms());
+	}
+	if ((a->hook = abs_path(c->hook)) == NULL ||
+	    (a->dir = conf_dir_of(a->hook)) == NULL ||
+	    (a->log_file = abs_path(c->log_file)) == NULL) {
+		fprintf(stderr, "ekahook: out of memory for a hook run\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+attempt_free(struct attempt *a)
+{
+	free(a->text);
+	json_doc_free(&a->doc);
+	free(a->hook);
+	free(a->dir);
+	free(a->log_file);
+}
+
+static void
 write_line(const struct conf *c, const struct hooklog_rec *rec)
 {
 	struct logfile	 lf;
@@ -76,70 +159,69 @@ write_line(const struct conf *c, const struct hooklog_rec *rec)
 	logfile_init(&lf, c->hook_log, c->log_max_bytes, c->log_keep);
 	if (buf_ok(&b))
 		rc = logfile_append(&lf, b.data, b.len, c->log_fsync);
+	/* A line that cannot be written does not undo the run. */
 	if (rc == -1)
 		fprintf(stderr, "ekahook: %s: cannot append: %s\n",
 		    c->hook_log, strerror(errno));
 	logfile_close(&lf);
 	free(lf.path);
 	buf_free(&b);
-	return rc;
 }
 
-enum hookattempt_result
-hookattempt_run(const struct conf *c, const char *line, size_t len,
-    const char *log_file, unsigned attempt)
+int
+hookattempt_run(const struct conf *c, const struct spool *sp,
+    const char *id, int fd, const struct job_policy *pol)
 {
-	struct evline		 ev;
+	struct attempt		 a;
 	struct hookenv		 env;
 	struct hookenv_base	 base;
-	struct hookrun_spec	 sp;
+	struct hookrun_spec	 rs;
 	struct hookrun_result	*res = NULL;
 	struct hooklog_rec	 rec;
 	struct timespec		 now;
-	char			 finished[TIMEFMT_LEN], *hook = NULL,
-				*dir = NULL, *logabs = NULL, *argv[3];
-	enum hookattempt_result	 rc = HOOKATTEMPT_NOT_RUN;
-	int			 in = -1;
+	struct job		 next;
+	char			 finished[TIMEFMT_LEN], *argv[3];
+	const char		*name;
+	int			 where = HOOKATTEMPT_NOT_RUN, rc;
 
+	memset(&a, 0, sizeof(a));
 	memset(&env, 0, sizeof(env));
-	if (c->hook == NULL)
-		return HOOKATTEMPT_NOT_RUN;
-	if (evline_parse(line, len, &ev) == -1) {
-		fprintf(stderr,
-		    "ekahook: %s: a line is not an accepted event\n",
-		    log_file);
-		return HOOKATTEMPT_BAD_EVENT;
-	}
-	if ((hook = abs_path(c->hook)) == NULL ||
-	    (dir = conf_dir_of(hook)) == NULL ||
-	    (logabs = abs_path(log_file)) == NULL ||
-	    (res = malloc(sizeof(*res))) == NULL)
-		goto nomem;
-	base.request_id = ev.request_id;
-	base.received_at = ev.received_at;
-	base.log_file = logabs;
-	base.attempt = attempt;
-	if (hookenv_build(&ev.doc, ev.event, &base, &env) == -1)
-		goto nomem;
-	if ((in = stdin_file(c->state_dir, ev.event_text, ev.event_len)) ==
-	    -1) {
-		fprintf(stderr, "ekahook: %s: cannot make the hook's stdin: "
-		    "%s\n", c->state_dir, strerror(errno));
+	if ((rc = prepare(&a, c, sp, id, fd)) != 0) {
+		/* Never runnable: a dead letter for a person to look at. */
+		a.job = job_new(now_ms());
+		if (rc == 1 && spool_settle(sp, id, JOB_DEAD, &a.job,
+		    c->log_fsync) == 0)
+			where = JOB_DEAD;
 		goto done;
 	}
-	argv[0] = hook;
-	argv[1] = (char *)(ev.name != NULL ? ev.name : "");
+	/* Counted before it runs: a crash now does not reuse its number. */
+	a.job = job_begin(&a.job);
+	if (spool_settle(sp, id, JOB_WAIT, &a.job, false) == -1)
+		fprintf(stderr, "ekahook: %s/%s/tries/%s: %s\n",
+		    sp->state_dir, SPOOL_DIR, id, strerror(errno));
+	name = hookenv_event_name(a.doc.root);
+	base.request_id = id;
+	base.received_at = a.received;
+	base.log_file = a.log_file;
+	base.attempt = a.job.attempts;
+	if (hookenv_build(&a.doc, a.doc.root, &base, &env) == -1 ||
+	    (res = malloc(sizeof(*res))) == NULL) {
+		fprintf(stderr, "ekahook: out of memory for a hook run\n");
+		goto done;
+	}
+	argv[0] = a.hook;
+	argv[1] = (char *)(name != NULL ? name : "");
 	argv[2] = NULL;
-	memset(&sp, 0, sizeof(sp));
-	sp.path = hook;
-	sp.argv = argv;
-	sp.envp = env.envp;
-	sp.dir = dir;
-	sp.stdin_fd = in;
-	sp.timeout = c->hook_timeout;
-	sp.kill_after = HOOKRUN_KILL_AFTER;
-	if (hookrun_exec(&sp, res) == -1) {
-		fprintf(stderr, "ekahook: cannot start %s: %s\n", hook,
+	memset(&rs, 0, sizeof(rs));
+	rs.path = a.hook;
+	rs.argv = argv;
+	rs.envp = env.envp;
+	rs.dir = a.dir;
+	rs.stdin_fd = fd;
+	rs.timeout = c->hook_timeout;
+	rs.kill_after = HOOKRUN_KILL_AFTER;
+	if (lseek(fd, 0, SEEK_SET) == -1 || hookrun_exec(&rs, res) == -1) {
+		fprintf(stderr, "ekahook: cannot start %s: %s\n", a.hook,
 		    strerror(errno));
 		goto done;
 	}
@@ -147,10 +229,10 @@ hookattempt_run(const struct conf *c, const char *line, size_t len,
 	timefmt_iso_ms(&now, finished);
 	memset(&rec, 0, sizeof(rec));
 	rec.finished_at = finished;
-	rec.request_id = ev.request_id;
-	rec.event = ev.name;
-	rec.hook = hook;
-	rec.attempt = attempt;
+	rec.request_id = id;
+	rec.event = name;
+	rec.hook = a.hook;
+	rec.attempt = base.attempt;
 	rec.exit_code = res->exit_code;
 	rec.signo = res->signo;
 	rec.timed_out = res->timed_out;
@@ -159,20 +241,18 @@ hookattempt_run(const struct conf *c, const char *line, size_t len,
 	rec.output_len = res->out_len;
 	rec.output_cut = res->out_cut;
 	rec.env_omitted = env.omitted;
-	/* A line that cannot be written does not undo the run. */
-	(void)write_line(c, &rec);
-	rc = hooklog_rec_ok(&rec) ? HOOKATTEMPT_OK : HOOKATTEMPT_FAILED;
-	goto done;
-nomem:
-	fprintf(stderr, "ekahook: out of memory for a hook run\n");
+	write_line(c, &rec);
+	where = (int)job_after(&a.job, hooklog_rec_ok(&rec), now_ms(), pol,
+	    &next);
+	if (spool_settle(sp, id, (enum job_where)where, &next,
+	    c->log_fsync) == -1) {
+		fprintf(stderr, "ekahook: %s/%s: cannot settle %s: %s\n",
+		    sp->state_dir, SPOOL_DIR, id, strerror(errno));
+		where = JOB_WAIT;
+	}
 done:
-	if (in != -1)
-		close(in);
 	hookenv_free(&env);
-	evline_free(&ev);
-	free(hook);
-	free(dir);
-	free(logabs);
+	attempt_free(&a);
 	free(res);
-	return rc;
+	return where;
 }

@@ -30,7 +30,7 @@
     (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
 #define HOOKRUN_SPAWN	1
 #endif
-#define GROUP_POLL_MS	100	/* strays of a timed-out group: looked at */
+#define GROUP_POLL_MS	10	/* a group's strays: looked at this often */
 
 /* Output kept as a ring of the last HOOKRUN_OUTPUT_MAX bytes. */
 struct ring {
@@ -358,12 +358,22 @@ hookrun_exec(const struct hookrun_spec *sp, struct hookrun_result *res)
 			}
 		}
 	}
+	res->duration_ms = now_ms() - start;
 	/* What the hook wrote before it ended; strays' later output is not. */
 	if (pfd.fd != -1) {
 		(void)ring_read(ring, pfd.fd);
 		close(pfd.fd);
 	}
-	/* A timed-out group's members left alive get SIGKILL on time. */
+	/*
+	 * ekahook(8) "The hook": its leftovers never outlive it.  Whatever
+	 * remains of its group gets SIGTERM now (a timed-out group has had
+	 * it), and SIGKILL kill_after seconds later.
+	 */
+	if (!termed && kill(-pid, 0) == 0) {
+		(void)kill(-pid, SIGTERM);
+		termed = true;
+		kill_at = now_ms() + (long long)sp->kill_after * 1000;
+	}
 	while (termed && !killed && kill(-pid, 0) == 0) {
 		now = now_ms();
 		if (now >= kill_at) {
@@ -378,7 +388,6 @@ hookrun_exec(const struct hookrun_spec *sp, struct hookrun_result *res)
 			nanosleep(&ts, NULL);
 		}
 	}
-	res->duration_ms = now_ms() - start;
 	if (r == pid && WIFEXITED(status)) {
 		res->exit_code = WEXITSTATUS(status);
 	} else if (r == pid && WIFSIGNALED(status)) {

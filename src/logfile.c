@@ -15,7 +15,6 @@
 
 #include "conf.h"
 #include "logfile.h"
-#include "logheld.h"
 
 #define LOGFILE_MODE		0640
 #define LOGFILE_MAX_TRIES	64	/* rotations raced against in one append */
@@ -29,7 +28,7 @@ static void	logfile_mend_tail(const struct logfile *, off_t *, bool *);
 static int	logfile_dir_open(const char *);
 static int	logfile_rotate_locked(const struct logfile *);
 static int	logfile_rotate(const struct logfile *);
-static int	logfile_drop(const struct logfile *, const char *, unsigned);
+static int	logfile_drop(const char *);
 static int	logfile_write(int, const char *, size_t, bool, off_t);
 static int	logfile_sync(struct logfile *);
 
@@ -44,12 +43,6 @@ logfile_init(struct logfile *lf, const char *path, uint64_t max_bytes,
 	lf->keep = keep;
 }
 
-void
-logfile_set_hold(struct logfile *lf, logfile_hold_fn fn, void *arg)
-{
-	lf->hold = fn;
-	lf->hold_arg = arg;
-}
 
 void
 logfile_configure(struct logfile *lf, const char *path, uint64_t max_bytes,
@@ -251,21 +244,10 @@ logfile_rotate_locked(const struct logfile *lf)
 	return rc;
 }
 
-/*
- * A file a rotation drops: deleted, or held for the hook runner when it
- * has not finished it (logheld.h).  A file that cannot be held is
- * deleted all the same, so that the log goes on, and that is said.
- */
+/* A file a rotation drops (the hook queue holds its own copies). */
 static int
-logfile_drop(const struct logfile *lf, const char *name, unsigned rank)
+logfile_drop(const char *name)
 {
-	if (lf->hold != NULL && lf->hold(name, rank, lf->hold_arg)) {
-		if (logheld_hold(lf->path, name) == 0)
-			return 0;
-		fprintf(stderr, "ekahook: %s: cannot keep it for the hook "
-		    "runner: %s; the hooks of its events not yet run are "
-		    "lost\n", name, strerror(errno));
-	}
 	return unlink(name) == -1 && errno != ENOENT ? -1 : 0;
 }
 
@@ -293,11 +275,11 @@ logfile_rotate(const struct logfile *lf)
 	}
 	for (i = last; i-- > first;) {
 		snprintf(to, sizeof(to), "%s.%u", lf->path, i);
-		if (logfile_drop(lf, to, i) == -1)
+		if (logfile_drop(to) == -1)
 			return -1;
 	}
 	if (lf->keep == 0)
-		return logfile_drop(lf, lf->path, 0);
+		return logfile_drop(lf->path);
 	for (i = lf->keep - 1; i >= 1; i--) {
 		snprintf(from, sizeof(from), "%s.%u", lf->path, i);
 		snprintf(to, sizeof(to), "%s.%u", lf->path, i + 1);

@@ -25,13 +25,6 @@
  * queueing; the directory is synced once per file opened, so that a
  * file another process created or renamed is durable by name too.
  */
-/*
- * Asked, with a hook configured, before a rotation drops the file name
- * (rank: its number, 0 for the path itself): true keeps it for the hook
- * runner (logheld.h) instead of deleting it.
- */
-typedef bool (*logfile_hold_fn)(const char *name, unsigned rank, void *arg);
-
 struct logfile {
 	char		*path;
 	int		 fd;
@@ -42,8 +35,6 @@ struct logfile {
 	off_t		 end;		/* where our last line ended, or -1 */
 	uint64_t	 max_bytes;	/* 0: never rotate */
 	unsigned	 keep;
-	logfile_hold_fn	 hold;		/* NULL: drop without asking */
-	void		*hold_arg;
 };
 
 void	logfile_init(struct logfile *, const char *path, uint64_t max_bytes,
@@ -51,8 +42,6 @@ void	logfile_init(struct logfile *, const char *path, uint64_t max_bytes,
 /* Re-targets the log after a configuration change; keeps fd if same. */
 void	logfile_configure(struct logfile *, const char *path,
 	    uint64_t max_bytes, unsigned keep);
-/* Who is asked before a rotation drops a file (NULL: nobody). */
-void	logfile_set_hold(struct logfile *, logfile_hold_fn, void *arg);
 /*
  * Appends one line (which must end in '\n').  On success returns 0 and,
  * with sync, the line is on disk.  On failure returns -1 with errno set

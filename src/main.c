@@ -89,7 +89,7 @@ serve_cgi(void)
 	handler_serve(&h, &io);
 	/* The server sees the end of the answer when stdout closes. */
 	close(STDOUT_FILENO);
-	runner_after_request(h.conf, h.hook_due);
+	runner_kick(h.conf, h.hook_due);
 	handler_after(&h);
 	handler_free(&h);
 	return 0;
@@ -115,12 +115,12 @@ serve_fcgi(int sock)
 	 * for a request.  A configuration given only per request (.htaccess)
 	 * has its work resumed by its first request instead.
 	 */
-	runner_after_request(handler_startup_conf(&h), false);
+	runner_kick(handler_startup_conf(&h), false);
 	while (FCGX_Accept_r(&req) >= 0) {
 		handler_serve(&h, &io);
 		/* The answer reaches the server before any hook work. */
 		FCGX_Finish_r(&req);
-		runner_after_request(h.conf, h.hook_due);
+		runner_kick(h.conf, h.hook_due);
 		handler_after(&h);
 	}
 	handler_free(&h);

@@ -8,12 +8,11 @@
 
 /* The hook's modules, run by tests/check_hook (check_hook_main.c). */
 Suite	*evline_suite(void);
-Suite	*fdpass_suite(void);
 Suite	*hookenv_suite(void);
 Suite	*hooklog_suite(void);
-Suite	*hookq_suite(void);
+Suite	*job_suite(void);
 Suite	*hookrun_suite(void);
-Suite	*logtail_suite(void);
+Suite	*spool_suite(void);
 
 /* Test helpers (tu_tmpdir, tu_join, …) come from tests/check_util.c. */
 #include "suites.h"

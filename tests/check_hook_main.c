@@ -10,9 +10,8 @@ static Suite *(*const suites[])(void) = {
 	hookenv_suite,
 	hooklog_suite,
 	evline_suite,
-	logtail_suite,
-	hookq_suite,
-	fdpass_suite,
+	job_suite,
+	spool_suite,
 	hookrun_suite,
 };
 

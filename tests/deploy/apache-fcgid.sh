@@ -66,9 +66,9 @@ expect_status 401
 
 # Nothing but the program is served from here.
 as_run_user cp "$www/events.ndjson" "$www/events.ndjson.1"
-as_run_user mkdir -p "$www/.events.ndjson.held"
+as_run_user mkdir -p "$www/state/hooks/failed"
 as_run_user cp "$www/events.ndjson" \
-    "$www/.events.ndjson.held/00000000000000000001"
+    "$www/state/hooks/failed/0190f2c3d4e5-00abcd-12345678-000001"
 marker=$(find "$www/state" -type f | head -n 1)
 [ -n "$marker" ] || fail "no file under state/"
 # Editors' copies of the configuration, logrotate's names for old logs.
@@ -83,8 +83,8 @@ for f in ekahook.conf~ .ekahook.conf.swp ekahook.conf.save \
     ekahook.conf events.ndjson events.ndjson.1 rejected.ndjson \
     hooks.ndjson libcjson.so.1 .htaccess state state/ schemas/ \
     schemas/appointment.created.json \
-    "state/${marker#"$www/state/"}" .events.ndjson.held/ \
-    .events.ndjson.held/00000000000000000001 ""; do
+    "state/${marker#"$www/state/"}" state/hooks/failed/ \
+    state/hooks/failed/0190f2c3d4e5-00abcd-12345678-000001 ""; do
 	request GET "http://127.0.0.1:$PORT/eka/$f"
 	[ "$STATUS" = 403 ] || [ "$STATUS" = 404 ] ||
 		fail "GET /eka/$f answered $STATUS"

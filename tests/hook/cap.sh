@@ -52,7 +52,7 @@ max_att=$(awk '$2 > m { m = $2 } END { print m + 0 }' "$T/samples")
 max_run=$(awk '$3 > m { m = $3 } END { print m + 0 }' "$T/samples")
 [ "$max_hooks" -le 2 ] || fail "$max_hooks hooks ran at once (cap 2)"
 [ "$max_hooks" -eq 2 ] || fail "the cap was never reached ($max_hooks)"
-[ "$max_att" -le 2 ] || fail "$max_att attempt watchers at once"
+[ "$max_att" -le 2 ] || fail "$max_att attempts at once"
 [ "$max_run" -le 1 ] || fail "$max_run runners at once"
 [ "$(max_concurrency)" -le 2 ] ||
 	fail "a hook saw $(max_concurrency) hooks running (cap 2)"

@@ -40,6 +40,21 @@ wait_quiet 15
 rm -f "$HK/exit"
 "$EKAHOOKCTL" replay --failed --config "$CONF" >"$T/replay.out" 2>&1 ||
 	fail "replay --failed: $(cat "$T/replay.out")"
-grep -qx "$second: attempt 2: ok" "$T/replay.out" ||
+grep -qx "$second: queued again from failed/" "$T/replay.out" ||
 	fail "replay --failed did not find the deep event: $(cat "$T/replay.out")"
+wait_hook_lines 3 30
+jq -e -s --arg id "$second" 'any(.[]; .request_id == $id and
+    .attempt == 2 and .exit == 0)' "$HOOKLOG" >/dev/null ||
+	fail "attempt 2 of the deep event: $(cat "$HOOKLOG")"
 ok "replay --failed finds and reruns a failed event nested 64 deep"
+
+# From the log line, which holds the event a level deeper than it came.
+wait_quiet 15
+"$EKAHOOKCTL" replay --request-id "$second" --config "$CONF" \
+    >"$T/replay.out" 2>&1 || fail "replay --request-id: $(cat "$T/replay.out")"
+grep -qx "$second: queued as attempt 3" "$T/replay.out" ||
+	fail "replay --request-id said: $(cat "$T/replay.out")"
+wait_hook_lines 4 30
+cmp -s "$HK/runs/$second.1/stdin" "$HK/runs/$second.3/stdin" ||
+	fail "the replayed deep event differs from the first run's"
+ok "replay --request-id reads a deep event back from the log, byte for byte"

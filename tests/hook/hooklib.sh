@@ -10,7 +10,7 @@ HOOKLOG=$T/hooks.ndjson
 CONF=$T/ekahook.conf
 mkdir -p "$HK/runs"
 
-# hk_stop: kills the runner and attempt watchers (started from the
+# hk_stop: kills the runner and its attempts (started from the
 # test's ekahook, so named $T/...), then the hooks' process groups,
 # which lib.sh does not know about; on exit too, before lib.sh's cleanup.
 hk_stop() {
@@ -29,7 +29,7 @@ crash_all() {
 	stop_lighttpd
 }
 # sanitizer_clean: nothing from ASan or UBSan in what the runner and
-# its attempt watchers wrote (their stderr is runner.log).
+# its attempts wrote (their stderr is runner.log).
 sanitizer_clean() {
 	! grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' \
 	    "$STATE"/hooks/runner.log* 2>/dev/null
@@ -106,15 +106,21 @@ event_with() {
 	    "$SAMPLE" >"$T/event.json"
 }
 
-# quiet: no runner and no attempt holds the queue's locks.
+# quiet: no runner holds its lock and no attempt holds an event of
+# the spool (state_dir/hooks/new/).
 quiet() {
 	[ -d "$STATE/hooks" ] || return 0
 	flock -n "$STATE/hooks/runner.lock" true 2>/dev/null || return 1
-	for s in "$STATE"/hooks/slot.*; do
+	for s in "$STATE"/hooks/new/*; do
 		[ -e "$s" ] || continue
 		flock -n "$s" true || return 1
 	done
 	return 0
+}
+
+# spool_count BOX: files in state_dir/hooks/BOX (new, failed).
+spool_count() {
+	ls "$STATE/hooks/$1" 2>/dev/null | wc -l | tr -d ' '
 }
 
 # wait_quiet SECS: until the runner has left and no attempt is running.
@@ -141,8 +147,8 @@ ms_now() {
 }
 
 # proc_counts: "HOOKS ATTEMPTS RUNNERS ALL" running now, from one ps(1).
-# A hook is a process group led by a child of one of this test's attempt
-# watchers (whatever it has exec'd since: a shell, sleep); ALL counts
+# A hook is a process group led by a child of one of this test's
+# attempts (whatever it has exec'd since: a shell, sleep); ALL counts
 # this test's ekahook processes (named $T/...) and every member of a
 # hook's group.  A child just forked bears its parent's name until it
 # execs or renames itself: it is not a hook yet, and a runner's child is
@@ -348,10 +354,10 @@ $(awk '{ for (i = 1; i <= 4; i++) if ($i > m[i]) m[i] = $i }
 EOF2
 	[ "$mh" -le 4 ] || fail "$mh hooks ran at once (cap 4)"
 	[ "$mr" -le 1 ] || fail "$mr runners at once"
-	# 2 responders, 1 runner, 4 watchers (each with a hook about to
+	# 2 responders, 1 runner, 4 attempts (each with a hook about to
 	# exec for a moment) and 4 hooks (a shell forks before it execs).
 	[ "$mall" -le 19 ] || fail "$mall processes at once"
-	ok "at most $mh hooks, $ma watchers, $mr runner, $mall processes at once ($(wc -l <"$T/samples") samples)"
+	ok "at most $mh hooks, $ma attempts, $mr runner, $mall processes at once ($(wc -l <"$T/samples") samples)"
 
 	jq -r 'select(.exit == 0 and .signal == null and .timed_out == false)
 	    | .request_id' "$HOOKLOG"* | sort >"$T/ok.ids"
@@ -368,6 +374,7 @@ EOF2
 			fail "no new runner took over"
 		ok "a new runner took over from runner $pid"
 	fi
-	[ -z "$(ls "$STATE/hooks/jobs")" ] || fail "jobs left behind"
+	[ "$(spool_count new)" -eq 0 ] && [ "$(spool_count failed)" -eq 0 ] ||
+		fail "events left in the spool: $(ls "$STATE/hooks/new" "$STATE/hooks/failed")"
 	ls "$EVENTS".1 >/dev/null 2>&1 || fail "the log never rotated"
 }

@@ -1,7 +1,9 @@
 #!/bin/sh
-# ekahookctl replay (SPEC §8): reruns the hook from the logs (rotated
-# ones too) and hook_log, with the same environment; --failed finds a
-# failed last attempt, and a run lost with no line at all.
+# ekahookctl replay (ekahookctl(1)): queues hooks again into the spool.
+# From the logs (rotated files too) by request id or time, each as the
+# attempt after the highest hook_log knows, with the same environment;
+# --failed moves dead letters back from failed/ to new/; an event still
+# waiting is left alone.
 . "$TOP_SRCDIR/tests/hook/hooklib.sh"
 
 write_recorder
@@ -11,6 +13,11 @@ start_lighttpd fastcgi "$CONF"
 
 replay() {
 	"$EKAHOOKCTL" replay --config "$CONF" "$@" >"$T/replay.out" 2>&1
+}
+# ran_ok ID ATTEMPT: hook_log has that attempt, successful.
+ran_ok() {
+	jq -e -s --arg id "$1" --argjson a "$2" 'any(.[]; .request_id == $id
+	    and .attempt == $a and .exit == 0)' "$HOOKLOG"* >/dev/null
 }
 
 event_with n 1
@@ -24,40 +31,46 @@ bad=$(jq -r .request_id "$T/resp.body")
 wait_hook_lines 2 20
 wait_quiet 15
 ls "$EVENTS".1 >/dev/null 2>&1 || fail "the log did not rotate"
+grep -q "$bad" "$EVENTS".1 || grep -q "$good" "$EVENTS".1 ||
+	fail "neither event is in the rotated file"
 
-# Make the second event fail: mark it, replay it, see it fail.
+# By request id, from a rotated log: the next attempt number, which
+# fails (hook_retries = 0) into failed/.
 echo "$bad" >"$HK/fail"
-replay --request-id "$bad" && fail "replay of a failing hook exited 0"
-grep -qx "$bad: attempt 2: failed" "$T/replay.out" ||
+replay --request-id "$bad" || fail "replay --request-id: $(cat "$T/replay.out")"
+grep -qx "$bad: queued as attempt 2" "$T/replay.out" &&
+    grep -qx "queued 1" "$T/replay.out" ||
 	fail "replay said: $(cat "$T/replay.out")"
-[ "$(hook_lines)" -eq 3 ] || fail "hook_log has $(hook_lines) lines"
-# --failed picks exactly that one.
+wait_hook_lines 3 20
+wait_quiet 15
+[ -f "$STATE/hooks/failed/$bad" ] || fail "the failed replay is not in failed/"
+ok "replay --request-id queues a rotated event as attempt 2; failing, it goes to failed/"
+
 rm -f "$HK/fail"
 replay --failed || fail "replay --failed: $(cat "$T/replay.out")"
-grep -qx "$bad: attempt 3: ok" "$T/replay.out" ||
+grep -qx "$bad: queued again from failed/" "$T/replay.out" ||
 	fail "replay --failed said: $(cat "$T/replay.out")"
-grep -q "$good" "$T/replay.out" && fail "replay --failed ran a good one"
-ok "replay --failed reruns the event whose last attempt failed"
+grep -q "$good" "$T/replay.out" && fail "replay --failed took a good one"
+wait_hook_lines 4 20
+ran_ok "$bad" 3 || fail "attempt 3 of $bad: $(cat "$HOOKLOG")"
+ok "replay --failed reruns the dead letter, as attempt 3"
 
 # The same environment but for EKAHOOK_ATTEMPT.
 grep -zv '^EKAHOOK_ATTEMPT=' "$HK/runs/$bad.1/environ" | sort -z >"$T/e1"
 grep -zv '^EKAHOOK_ATTEMPT=' "$HK/runs/$bad.3/environ" | sort -z >"$T/e3"
 cmp -s "$T/e1" "$T/e3" || fail "replay changed the environment"
+cmp -s "$HK/runs/$bad.1/stdin" "$HK/runs/$bad.3/stdin" ||
+	fail "replay changed the hook's stdin"
 [ "$(env_value "$HK/runs/$bad.3/environ" EKAHOOK_ATTEMPT)" = 3 ] ||
 	fail "EKAHOOK_ATTEMPT of the replay"
-case $(env_value "$HK/runs/$bad.3/environ" EKAHOOK_LOG_FILE) in
-"$(realpath "$EVENTS")"*) ;;
-*) fail "EKAHOOK_LOG_FILE of the replay" ;;
-esac
-ok "a replay gets the same environment, the next attempt number"
+ok "a replay gets the same environment and stdin, the next attempt number"
 
+wait_quiet 15
 replay --failed || fail "replay --failed, nothing failed"
 grep -qx "nothing to replay" "$T/replay.out" || fail "$(cat "$T/replay.out")"
 replay --since "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)" ||
 	fail "replay --since"
 grep -qx "nothing to replay" "$T/replay.out" || fail "$(cat "$T/replay.out")"
-replay --since "$(date -u -d '-1 hour' +%s)" || fail "replay --since"
-grep -qx "replayed 2, 0 failed" "$T/replay.out" || fail "$(cat "$T/replay.out")"
 # To the millisecond: one past the second event's received_at leaves
 # it out, its own received_at takes it.
 at=$(jq -r --arg id "$bad" 'select(.request_id == $id) | .received_at' \
@@ -70,55 +83,26 @@ next=$(printf '%s.%03dZ' "${at%.*}" $((1$ms - 1000 + 1)))
 		fail "--since $next (after $at): $(cat "$T/replay.out")"
 }
 replay --since "$at" || fail "replay --since $at"
-grep -qx "replayed 1, 0 failed" "$T/replay.out" ||
+grep -qx "$bad: queued as attempt 4" "$T/replay.out" &&
+    grep -qx "queued 1" "$T/replay.out" ||
 	fail "--since $at: $(cat "$T/replay.out")"
-replay --bogus && fail "replay took an unknown option"
-ok "--since (to the millisecond) and nothing-to-do"
+wait_hook_lines 5 20
+replay --since "$(date -u -d '-1 hour' +%s)" || fail "replay --since"
+grep -qx "queued 2" "$T/replay.out" || fail "$(cat "$T/replay.out")"
+wait_hook_lines 7 20
+ran_ok "$good" 2 && ran_ok "$bad" 5 || fail "the --since replays: $(cat "$HOOKLOG")"
+ok "--since (Unix seconds, RFC 3339 to the millisecond) and nothing-to-do"
 
-# A run lost whole: the machine died with the hook running and the
-# job file was never on disk (log_fsync = never).  No line, no job.
-echo 30 >"$HK/sleep"
-event_with n 3
-post "$T/event.json"
-expect_status 200
-lost=$(jq -r .request_id "$T/resp.body")
-wait_for 15 sh -c "ls -d '$HK/runs/$lost.1.tmp'" || fail "the hook did not start"
-# Everything of ours dies at once, the server first (it would start
-# a responder that resumes the hooks), so nobody writes a line.
-crash_all
-rm -rf "$STATE/hooks/jobs/"* "$HK/runs/$lost.1.tmp" "$HK/active"
-rm -f "$HK/sleep"
-replay --failed || fail "replay --failed of a lost run: $(cat "$T/replay.out")"
-grep -qx "$lost: attempt 1: ok" "$T/replay.out" ||
-	fail "replay --failed said: $(cat "$T/replay.out")"
-ok "replay --failed finds a run that left neither a line nor a job"
+rc=0; replay --bogus || rc=$?
+[ $rc -eq 2 ] || fail "replay --bogus exited $rc"
+rc=0; replay || rc=$?
+[ $rc -eq 2 ] || fail "replay without a choice of events exited $rc"
+ok "an unknown option, or no choice of events, is a usage error (exit 2)"
 
-# A run that never finished: the machine died during the attempt and
-# its job, marked running, is on disk.  --failed finds it too (SPEC §8:
-# "failed or never finished"), as the next attempt, and settles it.
-start_lighttpd fastcgi "$CONF"
-echo 30 >"$HK/sleep"
-event_with n 4
-post "$T/event.json"
-expect_status 200
-unfinished=$(jq -r .request_id "$T/resp.body")
-wait_for 15 sh -c "ls -d '$HK/runs/$unfinished.1.tmp'" ||
-	fail "the hook did not start"
-crash_all
-[ -f "$STATE/hooks/jobs/$unfinished" ] || fail "no job for the unfinished run"
-rm -rf "$HK/runs/$unfinished.1.tmp" "$HK/active"
-rm -f "$HK/sleep"
-replay --failed || fail "replay --failed of an unfinished run: $(cat "$T/replay.out")"
-grep -qx "$unfinished: attempt 2: ok" "$T/replay.out" ||
-	fail "replay --failed said: $(cat "$T/replay.out")"
-[ ! -e "$STATE/hooks/jobs/$unfinished" ] || fail "its job is left after a good replay"
-ok "replay --failed finds a run that never finished (its job on disk), as attempt 2"
-
-# An event the runner has not taken yet (one hook at a time, the one
-# before still running): its first run is the runner's; a replay now
-# leaves it alone, so it does not run twice as attempt 1.
+# An event still waiting in new/ (one hook at a time, the one before
+# still running) is left to the runner: it does not run twice.
+wait_quiet 15
 write_hook_conf "log_max_bytes = 1500" "hook_max_running = 1"
-start_lighttpd fastcgi "$CONF"
 before=$(hook_lines)
 echo 4 >"$HK/sleep"
 event_with n 5
@@ -131,11 +115,11 @@ post "$T/event.json"
 expect_status 200
 queued=$(jq -r .request_id "$T/resp.body")
 replay --request-id "$queued" || fail "replay of a queued event: $(cat "$T/replay.out")"
-grep -qx "left to the runner: 1 event still waiting for a first run" \
-    "$T/replay.out" && grep -qx "nothing to replay" "$T/replay.out" ||
+grep -qx "$queued: already waiting" "$T/replay.out" &&
+    grep -qx "nothing to replay" "$T/replay.out" ||
 	fail "replay of a queued event said: $(cat "$T/replay.out")"
 rm -f "$HK/sleep"
 wait_hook_lines $((before + 2)) 30
 [ "$(jq -r --arg id "$queued" 'select(.request_id == $id) | .attempt' \
     "$HOOKLOG"*)" = 1 ] || fail "the queued event ran other than once"
-ok "replay leaves an event still waiting for its first run to the runner"
+ok "replay leaves an event still waiting in new/ to the runner"

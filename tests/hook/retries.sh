@@ -61,5 +61,7 @@ jq -e --arg c "$c" -s '[.[] | select(.request_id == $c) |
     [.attempt, .exit, (.output | test("fails"))]] ==
     [[1, 1, true], [2, 1, true], [3, 1, true]]' "$HOOKLOG" >/dev/null ||
 	fail "attempts of $c: $(cat "$HOOKLOG")"
-[ -z "$(ls "$STATE/hooks/jobs")" ] || fail "jobs left: $(ls "$STATE/hooks/jobs")"
-ok "an always failing hook runs 1 + hook_retries times, and its job is gone"
+[ "$(spool_count new)" -eq 0 ] && [ "$(spool_count failed)" -eq 1 ] ||
+	fail "spool: new/ $(ls "$STATE/hooks/new"), failed/ $(ls "$STATE/hooks/failed")"
+[ -f "$STATE/hooks/failed/$c" ] || fail "$c is not in failed/"
+ok "an always failing hook runs 1 + hook_retries times, and ends in failed/"
