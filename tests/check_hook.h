@@ -11,6 +11,7 @@ Suite	*evline_suite(void);
 Suite	*hookenv_suite(void);
 Suite	*hooklog_suite(void);
 Suite	*job_suite(void);
+Suite	*migrate_suite(void);
 Suite	*hookrun_suite(void);
 Suite	*spool_suite(void);
 

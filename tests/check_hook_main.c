@@ -12,6 +12,7 @@ static Suite *(*const suites[])(void) = {
 	evline_suite,
 	job_suite,
 	spool_suite,
+	migrate_suite,
 	hookrun_suite,
 };
 
