@@ -57,6 +57,24 @@ usage(void)
 }
 
 int
+ctl_load_conf(const char *config, struct conf *c)
+{
+	char	 err[512], *file, *exe_dir;
+	int	 rc;
+
+	exe_dir = conf_exe_dir();
+	file = conf_find(config != NULL ? config : getenv("EKAHOOK_CONFIG"),
+	    exe_dir);
+	rc = conf_load(file, exe_dir, conf_process_getenv, NULL, c, err,
+	    sizeof(err));
+	if (rc == -1)
+		fprintf(stderr, "ekahookctl: %s\n", err);
+	free(file);
+	free(exe_dir);
+	return rc;
+}
+
+int
 ctl_read_input(const char *path, char **out, size_t *len)
 {
 	FILE	*fp = stdin;

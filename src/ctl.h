@@ -4,9 +4,18 @@
 
 #include <stddef.h>
 
+#include "conf.h"
+
 /* ekahookctl's commands; each returns the exit status. */
 int	ctl_send(int argc, char **argv);
 int	ctl_replay(int argc, char **argv);
+
+/*
+ * The configuration as ekahook would load it: config (--config), else
+ * EKAHOOK_CONFIG, else the usual places.  0, or -1 after saying why on
+ * stderr.
+ */
+int	ctl_load_conf(const char *config, struct conf *c);
 
 /* Reads a whole file (or stdin for NULL / "-") into *out. 0 or -1. */
 int	ctl_read_input(const char *path, char **out, size_t *len);

@@ -45,7 +45,6 @@ struct replay {
 };
 
 static int	 replay_usage(void);
-static int	 load_conf(struct replay *, const char *);
 static bool	 wanted(const struct replay *, const struct evline *);
 static int	 pick_cmp(const void *, const void *);
 static char	*rank_name(const char *, unsigned);
@@ -63,24 +62,6 @@ replay_usage(void)
 	    "  without --failed, --request-id or --since chooses the "
 	    "logged events\n");
 	return 2;
-}
-
-static int
-load_conf(struct replay *rp, const char *config)
-{
-	char	 err[512], *file, *exe_dir;
-	int	 rc;
-
-	exe_dir = conf_exe_dir();
-	file = conf_find(config != NULL ? config : getenv("EKAHOOK_CONFIG"),
-	    exe_dir);
-	rc = conf_load(file, exe_dir, conf_process_getenv, NULL, &rp->c, err,
-	    sizeof(err));
-	if (rc == -1)
-		fprintf(stderr, "ekahookctl: %s\n", err);
-	free(file);
-	free(exe_dir);
-	return rc;
 }
 
 /* The events the options choose: the ones whose hook ran, or was due. */
@@ -355,7 +336,7 @@ ctl_replay(int argc, char **argv)
 	}
 	if (!rp.failed && rp.request_id == NULL && !rp.have_since)
 		return replay_usage();
-	if (load_conf(&rp, config) == -1)
+	if (ctl_load_conf(config, &rp.c) == -1)
 		return 1;
 	if (rp.c.hook == NULL) {
 		fprintf(stderr, "ekahookctl: no hook is configured\n");

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef EKAHOOK_LOGSET_H
+#define EKAHOOK_LOGSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Reading ekahook's logs back (ekahookctl status, show, tail, replay):
+ * the files of one log, rotated ones included, and their lines; and
+ * fields of ekahook's own lines found without parsing the whole line.
+ */
+
+#define LOGSET_EXTRA	1000	/* ranks looked at past log_keep */
+
+/*
+ * The files of the log at path, oldest first: path.N … path.1, path,
+ * those that exist (path.K for K past keep too, left by a larger
+ * log_keep).  0, or -1 when out of memory.
+ */
+int	logset_list(const char *path, unsigned keep, char ***names, size_t *n);
+void	logset_free(char **, size_t);
+
+/* Told each complete line (without its newline); non-zero stops. */
+typedef int (*logset_line_fn)(const char *line, size_t len, void *arg);
+/*
+ * Every complete line of file from offset *off on; *off is left after
+ * the last one (a line still being written waits for the next call).
+ * 0; 1 when fn stopped; -1 with errno when the file cannot be read.
+ */
+int	logset_lines(const char *file, long long *off, logset_line_fn fn,
+	    void *arg);
+
+/*
+ * The text of string member key ("request_id") in one of ekahook's own
+ * log lines, still JSON-escaped, or NULL (absent, or null).  ekahook's
+ * own members come before the event or body they carry, and a quote in
+ * a string is always escaped, so the first `"key":` is the member.
+ */
+const char *logline_str(const char *line, size_t len, const char *key,
+	    size_t *vlen);
+/* Number member key as a long long: 0, or -1. */
+int	logline_int(const char *line, size_t len, const char *key,
+	    long long *v);
+/* true/false member key: 1, 0, or -1 when absent. */
+int	logline_bool(const char *line, size_t len, const char *key);
+/* "2026-11-23T20:20:42.123Z" (as ekahook writes it) to Unix ms: 0 or -1. */
+int	logline_time(const char *s, size_t n, long long *ms);
+
+#endif
