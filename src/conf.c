@@ -62,6 +62,8 @@ static const struct key keys[] = {
 	{ "hook_log",		K_PATH,		0, 0, "hooks.ndjson" },
 	{ "dedupe_window",	K_UINT,		0, 10LL * 365 * 86400, "86400" },
 	{ "state_dir",		K_PATH,		0, 0, "state" },
+	{ "alert_command",	K_PATH_OR_EMPTY, 0, 0, "" },
+	{ "alert_interval",	K_UINT,		0, 10LL * 365 * 86400, "3600" },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -320,6 +322,9 @@ conf_set(struct conf *c, const struct key *k, const char *v, char *err,
 		} else if (strcmp(k->name, "schema_dir") == 0) {
 			free(c->schema_dir);
 			c->schema_dir = p;
+		} else if (strcmp(k->name, "alert_command") == 0) {
+			free(c->alert_command);
+			c->alert_command = p;
 		} else {
 			free(c->state_dir);
 			c->state_dir = p;
@@ -348,6 +353,8 @@ conf_set(struct conf *c, const struct key *k, const char *v, char *err,
 			c->hook_retries = (unsigned)u;
 		else if (strcmp(k->name, "hook_max_running") == 0)
 			c->hook_max_running = (unsigned)u;
+		else if (strcmp(k->name, "alert_interval") == 0)
+			c->alert_interval = (long long)u;
 		else
 			c->dedupe_window = (long long)u;
 		return 0;
@@ -670,6 +677,7 @@ conf_free(struct conf *c)
 	free(c->hook_log);
 	free(c->state_dir);
 	free(c->schema_dir);
+	free(c->alert_command);
 	memset(c, 0, sizeof(*c));
 }
 

@@ -41,6 +41,8 @@ struct conf {
 	char		*hook_log;
 	long long	 dedupe_window;
 	char		*state_dir;
+	char		*alert_command;	/* NULL: none */
+	long long	 alert_interval;	/* seconds */
 };
 
 /* Where the value of an environment variable comes from. */

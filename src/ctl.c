@@ -26,7 +26,7 @@ static int	cmd_verify_log(int, char **);
 static int	usage(void);
 static int	check_log_file(const char *, const char *);
 static int	check_state_dir(const char *);
-static int	check_hook(const char *);
+static int	check_hook(const char *, const char *);
 static int	writable_dir(const char *);
 static void	print_problem(const char *, void *);
 static int	check_schemas(const char *, const char *);
@@ -236,22 +236,22 @@ check_state_dir(const char *state_dir)
 	return bad;
 }
 
-/* The hook: a regular file this user may execute. */
+/* The hook (or alert_command, named by key): a file this user may run. */
 static int
-check_hook(const char *hook)
+check_hook(const char *key, const char *hook)
 {
 	struct stat	 st;
 
 	if (stat(hook, &st) == -1) {
-		printf("hook: %s: %s\n", hook, strerror(errno));
+		printf("%s: %s: %s\n", key, hook, strerror(errno));
 		return 1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		printf("hook: %s is not a regular file\n", hook);
+		printf("%s: %s is not a regular file\n", key, hook);
 		return 1;
 	}
 	if (faccessat(AT_FDCWD, hook, X_OK, AT_EACCESS) == -1) {
-		printf("hook: %s is not executable: %s\n", hook,
+		printf("%s: %s is not executable: %s\n", key, hook,
 		    strerror(errno));
 		return 1;
 	}
@@ -341,8 +341,13 @@ cmd_check_config(int argc, char **argv)
 	problems += check_state_dir(c.state_dir);
 	problems += check_schemas(exe_dir, c.schema_dir);
 	if (c.hook != NULL) {
-		problems += check_hook(c.hook);
+		problems += check_hook("hook", c.hook);
 		problems += check_log_file("hook_log", c.hook_log);
+	}
+	if (c.alert_command != NULL) {
+		problems += check_hook("alert_command", c.alert_command);
+		if (c.hook == NULL)
+			problems += check_log_file("hook_log", c.hook_log);
 	}
 	/* ekahook(8) "Security": a key others may read, or no key at all. */
 	if (file != NULL && has_key_line(file) && stat(file, &st) == 0 &&

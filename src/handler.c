@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "answer.h"
 #include "dedupe.h"
 #include "handler.h"
@@ -51,8 +52,12 @@ static enum answer_kind	 accept_event(struct handler *, struct req *,
 			    const struct json_doc *,
 			    const struct schema_result *, bool *);
 static enum answer_kind	 health(struct handler *, const struct conf *);
-static bool		 hook_log_dir_ok(const struct conf *);
-static void		 storage_error(const char *, const char *);
+static bool		 hook_log_dir_ok(struct handler *,
+			    const struct conf *);
+static void		 storage_error(struct handler *, const char *,
+			    const char *);
+static void		 note_alert(struct handler *, const struct req *,
+			    const struct answer *);
 static void		 warn_open(struct handler *, const struct conf *);
 static enum catalog_result find_schema(void *, const char *,
 			    const struct jschema **);
@@ -70,6 +75,8 @@ handler_init(struct handler *h)
 	buf_init(&h->body);
 	buf_init(&h->line);
 	buf_init(&h->out);
+	buf_init(&h->alert_msg);
+	buf_init(&h->alert_details);
 }
 
 void
@@ -87,6 +94,8 @@ handler_free(struct handler *h)
 	buf_free(&h->body);
 	buf_free(&h->line);
 	buf_free(&h->out);
+	buf_free(&h->alert_msg);
+	buf_free(&h->alert_details);
 }
 
 static const char *
@@ -137,10 +146,53 @@ handler_is_json_type(const char *ct)
 }
 
 static void
-storage_error(const char *path, const char *what)
+storage_error(struct handler *h, const char *path, const char *what)
 {
-	fprintf(stderr, "ekahook: storage unavailable: %s: %s: %s\n",
+	snprintf(h->trouble, sizeof(h->trouble), "%s: %s: %s",
 	    path != NULL ? path : "(none)", what, strerror(errno));
+	fprintf(stderr, "ekahook: storage unavailable: %s\n", h->trouble);
+}
+
+/*
+ * ekahook(8) "Alerts": a 503, or a signature that did not verify (a
+ * wrong key, a skewed clock), needs a person.  Raised after the answer
+ * (handler_after), so it never delays one.
+ */
+static void
+note_alert(struct handler *h, const struct req *r, const struct answer *a)
+{
+	struct buf	*m = &h->alert_msg, *d = &h->alert_details;
+
+	buf_reset(m);
+	buf_reset(d);
+	h->alert_kind = NULL;
+	if (r->conf == NULL || r->conf->alert_command == NULL)
+		return;
+	if (a->kind == ANS_STORAGE) {
+		h->alert_kind = ALERT_STORAGE;
+		buf_printf(m, "ekahook answered 503 storage_unavailable: %s. "
+		    "Events are refused (their senders retry) until this is "
+		    "fixed.", h->trouble);
+		buf_puts(d, "{\"kind\":\"" ALERT_STORAGE "\",\"problem\":");
+		buf_json_cstr(d, h->trouble);
+	} else if (a->kind == ANS_SIG_INVALID || a->kind == ANS_SIG_EXPIRED) {
+		h->alert_kind = ALERT_SIGNATURE;
+		buf_printf(m, "A request was refused with 401 %s: a wrong "
+		    "signing_key, or a clock that is off.",
+		    answer_error(a->kind));
+		buf_puts(d, "{\"kind\":\"" ALERT_SIGNATURE "\",\"error\":");
+		buf_json_cstr(d, answer_error(a->kind));
+		buf_puts(d, ",\"remote_addr\":");
+		buf_json_cstr(d, r->remote_addr != NULL ? r->remote_addr : "");
+	} else
+		return;
+	buf_puts(d, ",\"request_id\":");
+	buf_json_cstr(d, r->id);
+	buf_puts(d, ",\"received_at\":");
+	buf_json_cstr(d, r->received_at);
+	buf_putc(d, '}');
+	if (!buf_ok(m) || !buf_ok(d))
+		h->alert_kind = NULL;
 }
 
 /*
@@ -233,7 +285,7 @@ reject(struct handler *h, const struct req *r, enum answer_kind k,
 		return ANS_STORAGE;
 	if (logfile_append(&h->rejects, h->line.data, h->line.len,
 	    r->conf->log_fsync) == -1) {
-		storage_error(h->rejects.path, "cannot append");
+		storage_error(h, h->rejects.path, "cannot append");
 		return ANS_STORAGE;
 	}
 	return k;
@@ -253,7 +305,8 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 		record_sha256(h->body.data, h->body.len, hash);
 		if (dedupe_claim(c->state_dir, hash, c->dedupe_window,
 		    r->now.tv_sec, &claim) == -1) {
-			storage_error(c->state_dir, "cannot record duplicates");
+			storage_error(h, c->state_dir,
+			    "cannot record duplicates");
 			return ANS_STORAGE;
 		}
 		*duplicate = claim.duplicate;
@@ -272,7 +325,7 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 	record_accept(&h->line, &rec);
 	if (!buf_ok(&h->line) || logfile_append(&h->events, h->line.data,
 	    h->line.len, c->log_fsync) == -1) {
-		storage_error(h->events.path, "cannot append");
+		storage_error(h, h->events.path, "cannot append");
 		dedupe_abort(&claim);
 		return ANS_STORAGE;
 	}
@@ -280,7 +333,7 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 	if (!*duplicate && conf_hook_wants(c, sr->event) &&
 	    spool_add(&h->spool, c->state_dir, r->id, &r->now, doc->min,
 	    doc->min_len, NULL, c->log_fsync) == -1) {
-		storage_error(c->state_dir, "cannot queue the hook");
+		storage_error(h, c->state_dir, "cannot queue the hook");
 		dedupe_abort(&claim);
 		return ANS_STORAGE;
 	}
@@ -296,7 +349,7 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
  * hook whose line is lost.  Named on stderr.
  */
 static bool
-hook_log_dir_ok(const struct conf *c)
+hook_log_dir_ok(struct handler *h, const struct conf *c)
 {
 	char	*dir;
 	int	 rc, saved;
@@ -309,7 +362,7 @@ hook_log_dir_ok(const struct conf *c)
 	if (rc == 0)
 		return true;
 	errno = saved;
-	storage_error(c->hook_log, "cannot write in its directory");
+	storage_error(h, c->hook_log, "cannot write in its directory");
 	return false;
 }
 
@@ -319,21 +372,21 @@ health(struct handler *h, const struct conf *c)
 	struct statvfs	 vfs;
 
 	if (logfile_ready(&h->events) == -1) {
-		storage_error(h->events.path, "cannot open");
+		storage_error(h, h->events.path, "cannot open");
 		return ANS_STORAGE;
 	}
 	/* Opening still works on a full disk; appending would not. */
 	if (fstatvfs(h->events.fd, &vfs) == 0 &&
 	    (unsigned long long)vfs.f_bavail * vfs.f_frsize < HEALTH_MIN_FREE) {
 		errno = ENOSPC;
-		storage_error(h->events.path, "no room for a line");
+		storage_error(h, h->events.path, "no room for a line");
 		return ANS_STORAGE;
 	}
 	if (dedupe_mkdirs(c->state_dir) == -1) {
-		storage_error(c->state_dir, "cannot create");
+		storage_error(h, c->state_dir, "cannot create");
 		return ANS_STORAGE;
 	}
-	if (c->hook != NULL && !hook_log_dir_ok(c))
+	if (c->hook != NULL && !hook_log_dir_ok(h, c))
 		return ANS_STORAGE;
 	return ANS_HEALTH;
 }
@@ -381,6 +434,9 @@ handler_startup_conf(struct handler *h)
 void
 handler_after(struct handler *h)
 {
+	if (h->alert_kind != NULL)
+		alert_raise(h->conf, h->alert_kind, buf_cstr(&h->alert_msg),
+		    buf_cstr(&h->alert_details));
 	/* Set only where dedupe_window > 0 made a marker. */
 	if (h->deduped)
 		dedupe_prune_due(h->conf->state_dir, h->conf->dedupe_window,
@@ -408,6 +464,7 @@ handler_serve(struct handler *h, const struct req_io *io)
 	memset(&sr, 0, sizeof(sr));
 	memset(&doc, 0, sizeof(doc));
 	h->accepted = h->hook_due = h->deduped = false;
+	h->alert_kind = NULL;
 	r.io = io;
 	reqid_new(r.id);
 	a.request_id = r.id;
@@ -530,7 +587,7 @@ handler_serve(struct handler *h, const struct req_io *io)
 		    reject(h, &r, ANS_INVALID_EVENT, &sr.details);
 		goto answer;
 	}
-	if (conf_hook_wants(c, sr.event) && !hook_log_dir_ok(c)) {
+	if (conf_hook_wants(c, sr.event) && !hook_log_dir_ok(h, c)) {
 		a.kind = ANS_STORAGE;
 		goto answer;
 	}
@@ -543,6 +600,7 @@ answer:
 	if (a.kind == ANS_STORAGE || a.kind == ANS_CONFIG)
 		a.details = NULL;
 	respond(h, &r, &a);
+	note_alert(h, &r, &a);
 	schema_result_free(&sr);
 	json_doc_free(&doc);
 }

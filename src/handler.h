@@ -42,6 +42,10 @@ struct handler {
 	bool			 accepted;	/* a new event reached the log */
 	bool			 hook_due;	/* and its hook should run */
 	bool			 deduped;	/* a duplicate marker was made */
+	const char		*alert_kind;	/* an alert to raise, or NULL */
+	struct buf		 alert_msg;	/* its sentence, NUL-ended */
+	struct buf		 alert_details;	/* its JSON object */
+	char			 trouble[600];	/* the last storage failure */
 	int			 status;
 };
 

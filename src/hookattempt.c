@@ -11,11 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "hookattempt.h"
 #include "hookenv.h"
 #include "hooklog.h"
 #include "hookrun.h"
-#include "logfile.h"
 #include "timefmt.h"
 
 /* Past this a spool file is no event of ours (events are far smaller). */
@@ -34,11 +34,13 @@ struct attempt {
 };
 
 static char	*abs_path(const char *);
+static void	 dead_letter(const struct conf *, const struct spool *,
+		    const char *, const char *, const struct job *,
+		    const struct hookrun_result *);
 static int	 read_event(struct attempt *, int);
 static int	 prepare(struct attempt *, const struct conf *,
 		    const struct spool *, const char *, int);
 static void	 attempt_free(struct attempt *);
-static void	 write_line(const struct conf *, const struct hooklog_rec *);
 static long long now_ms(void);
 
 /*
@@ -147,25 +149,44 @@ attempt_free(struct attempt *a)
 	free(a->log_file);
 }
 
+/* ekahook(8) "Alerts": an event became a dead letter. */
 static void
-write_line(const struct conf *c, const struct hooklog_rec *rec)
+dead_letter(const struct conf *c, const struct spool *sp, const char *id,
+    const char *name, const struct job *j, const struct hookrun_result *res)
 {
-	struct logfile	 lf;
-	struct buf	 b;
-	int		 rc = -1;
+	struct buf	 m, d;
+	char		 file[PATH_MAX];
 
-	buf_init(&b);
-	hooklog_format(&b, rec);
-	logfile_init(&lf, c->hook_log, c->log_max_bytes, c->log_keep);
-	if (buf_ok(&b))
-		rc = logfile_append(&lf, b.data, b.len, c->log_fsync);
-	/* A line that cannot be written does not undo the run. */
-	if (rc == -1)
-		fprintf(stderr, "ekahook: %s: cannot append: %s\n",
-		    c->hook_log, strerror(errno));
-	logfile_close(&lf);
-	free(lf.path);
-	buf_free(&b);
+	if (c->alert_command == NULL)
+		return;
+	buf_init(&m);
+	buf_init(&d);
+	buf_printf(&m, "The hook failed for event %s after %u attempt%s; it "
+	    "waits in %s/%s/failed/ (ekahookctl replay --failed runs it "
+	    "again).", id, j->attempts, j->attempts == 1 ? "" : "s",
+	    sp->state_dir, SPOOL_DIR);
+	buf_puts(&d, "{\"kind\":\"" ALERT_HOOK_FAILED "\",\"request_id\":");
+	buf_json_cstr(&d, id);
+	buf_puts(&d, ",\"event\":");
+	if (name != NULL)
+		buf_json_cstr(&d, name);
+	else
+		buf_puts(&d, "null");
+	buf_printf(&d, ",\"attempts\":%u", j->attempts);
+	if (res != NULL && res->exit_code >= 0)
+		buf_printf(&d, ",\"exit\":%d", res->exit_code);
+	if (res != NULL && res->signo != 0)
+		buf_printf(&d, ",\"signal\":%d", res->signo);
+	if (res != NULL && res->timed_out)
+		buf_puts(&d, ",\"timed_out\":true");
+	snprintf(file, sizeof(file), "%s/%s/failed/%s", sp->state_dir,
+	    SPOOL_DIR, id);
+	buf_puts(&d, ",\"file\":");
+	buf_json_cstr(&d, file);
+	buf_putc(&d, '}');
+	alert_raise(c, ALERT_HOOK_FAILED, buf_cstr(&m), buf_cstr(&d));
+	buf_free(&m);
+	buf_free(&d);
 }
 
 int
@@ -190,8 +211,10 @@ hookattempt_run(const struct conf *c, const struct spool *sp,
 		/* Never runnable: a dead letter for a person to look at. */
 		a.job = job_new(now_ms());
 		if (rc == 1 && spool_settle(sp, id, JOB_DEAD, &a.job,
-		    c->log_fsync) == 0)
+		    c->log_fsync) == 0) {
 			where = JOB_DEAD;
+			dead_letter(c, sp, id, NULL, &a.job, NULL);
+		}
 		goto done;
 	}
 	/* Counted before it runs: a crash now does not reuse its number. */
@@ -241,7 +264,8 @@ hookattempt_run(const struct conf *c, const struct spool *sp,
 	rec.output_len = res->out_len;
 	rec.output_cut = res->out_cut;
 	rec.env_omitted = env.omitted;
-	write_line(c, &rec);
+	/* A line that cannot be written does not undo the run. */
+	(void)hooklog_append(c, &rec);
 	where = (int)job_after(&a.job, hooklog_rec_ok(&rec), now_ms(), pol,
 	    &next);
 	if (spool_settle(sp, id, (enum job_where)where, &next,
@@ -249,7 +273,8 @@ hookattempt_run(const struct conf *c, const struct spool *sp,
 		fprintf(stderr, "ekahook: %s/%s: cannot settle %s: %s\n",
 		    sp->state_dir, SPOOL_DIR, id, strerror(errno));
 		where = JOB_WAIT;
-	}
+	} else if (where == JOB_DEAD)
+		dead_letter(c, sp, id, name, &next, res);
 done:
 	hookenv_free(&env);
 	attempt_free(&a);

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "hooklog.h"
+#include "logfile.h"
 
 #define UTF8_REPLACEMENT	"\xef\xbf\xbd"	/* U+FFFD */
 
@@ -60,13 +63,40 @@ hooklog_rec_ok(const struct hooklog_rec *r)
 	return r->exit_code == 0 && r->signo == 0 && !r->timed_out;
 }
 
+int
+hooklog_append(const struct conf *c, const struct hooklog_rec *rec)
+{
+	struct logfile	 lf;
+	struct buf	 b;
+	int		 rc = -1;
+
+	buf_init(&b);
+	hooklog_format(&b, rec);
+	logfile_init(&lf, c->hook_log, c->log_max_bytes, c->log_keep);
+	if (buf_ok(&b))
+		rc = logfile_append(&lf, b.data, b.len, c->log_fsync);
+	if (rc == -1)
+		fprintf(stderr, "ekahook: %s: cannot append: %s\n",
+		    c->hook_log, strerror(errno));
+	logfile_close(&lf);
+	free(lf.path);
+	buf_free(&b);
+	return rc;
+}
+
 void
 hooklog_format(struct buf *b, const struct hooklog_rec *r)
 {
 	buf_puts(b, "{\"finished_at\":");
 	buf_json_cstr(b, r->finished_at);
-	buf_puts(b, ",\"request_id\":");
-	buf_json_cstr(b, r->request_id);
+	/* ekahook(8) "Alerts": an alert's run names its kind instead. */
+	if (r->alert != NULL) {
+		buf_puts(b, ",\"alert\":");
+		buf_json_cstr(b, r->alert);
+	} else {
+		buf_puts(b, ",\"request_id\":");
+		buf_json_cstr(b, r->request_id);
+	}
 	buf_puts(b, ",\"event\":");
 	if (r->event != NULL)
 		hooklog_json_text(b, r->event, strlen(r->event), false);

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "conf.h"
 #include "evline.h"
 
 /*
@@ -20,6 +21,7 @@
 struct hooklog_rec {
 	const char	*finished_at;
 	const char	*request_id;
+	const char	*alert;		/* an alert's kind: no request_id */
 	const char	*event;		/* NULL: null */
 	const char	*hook;
 	unsigned	 attempt;
@@ -41,6 +43,8 @@ struct hooklog_entry {
 };
 
 void	hooklog_format(struct buf *, const struct hooklog_rec *);
+/* Appends the line to c's hook_log; a failure is said on stderr.  0/-1. */
+int	hooklog_append(const struct conf *, const struct hooklog_rec *);
 /*
  * Appends bytes as a JSON string that is valid UTF-8 whatever they
  * are: an invalid byte becomes U+FFFD; with cut, a character whose

@@ -126,3 +126,19 @@ has "state_dir: $T/etc/state/seen is not a writable directory"
 has "hook: $T/etc/hook.sh is not executable"
 [ "$(grep -c . "$T/out")" -eq 6 ] || fail "lines: $(cat "$T/out")"
 ok "as $TEST_USER: a root-owned log file, state_dir/seen and a hook without x: one line each"
+
+# alert_command is held to the hook's rules.
+write_conf "$C" <<CONF
+reject_file =
+alert_command = hook.sh
+CONF
+check
+[ "$RC" -eq 1 ] || fail "alert_command not executable: rc $RC: $(cat "$T/out")"
+has "alert_command: $T/etc/hook.sh is not executable"
+write_conf "$C" <<CONF
+reject_file =
+alert_command = no-such-alert
+CONF
+check
+has "alert_command: $T/etc/no-such-alert: No such file or directory"
+ok "alert_command missing or not executable: named"
