@@ -68,8 +68,12 @@ take_turn(const struct conf *c, const char *kind, long long *held)
 		return -1;
 	}
 	if ((r = pread(fd, text, sizeof(text) - 1, 0)) > 0) {
+		char	*end;
+
 		text[r] = '\0';
-		if (sscanf(text, "%lld %lld", &last, &n) != 2)
+		last = strtoll(text, &end, 10);
+		n = *end == ' ' ? strtoll(end + 1, NULL, 10) : 0;
+		if (last < 0 || n < 0)
 			last = n = 0;
 	}
 	turn = last == 0 || now - last >= c->alert_interval * 1000 ||

@@ -40,6 +40,9 @@ static const struct {
 	{ "sign",		cmd_sign },
 	{ "send",		ctl_send },
 	{ "replay",		ctl_replay },
+	{ "show",		ctl_show },
+	{ "tail",		ctl_tail },
+	{ "status",		ctl_status },
 	{ "verify-log",		cmd_verify_log },
 };
 
@@ -52,7 +55,13 @@ usage(void)
 	    "       ekahookctl send URL [--key K] [FILE]\n"
 	    "       ekahookctl replay [--failed] [--request-id ID] "
 	    "[--since TIME] [--config FILE]\n"
-	    "       ekahookctl verify-log FILE...\n");
+	    "       ekahookctl show ID [--config FILE] [--json]\n"
+	    "       ekahookctl tail [-f] [--config FILE]\n"
+	    "       ekahookctl verify-log FILE...\n"
+	    "       ekahookctl status [--config FILE] [--json | --prometheus] "
+	    "[--check]\n"
+	    "                  [--max-silence DURATION] [--max-failed N] "
+	    "[--max-waiting DURATION]\n");
 	return 2;
 }
 

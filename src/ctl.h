@@ -9,6 +9,9 @@
 /* ekahookctl's commands; each returns the exit status. */
 int	ctl_send(int argc, char **argv);
 int	ctl_replay(int argc, char **argv);
+int	ctl_show(int argc, char **argv);
+int	ctl_tail(int argc, char **argv);
+int	ctl_status(int argc, char **argv);
 
 /*
  * The configuration as ekahook would load it: config (--config), else
