@@ -57,7 +57,9 @@ take_turn(const struct conf *c, const char *kind, long long *held)
 	int		 fd, w, turn;
 
 	*held = 0;
-	if (snprintf(p, sizeof(p), "%s/%s", c->state_dir, ALERT_DIR) >=
+	/* ekahook.conf(5) state_dir: made when missing. */
+	if ((mkdir(c->state_dir, 0750) == -1 && errno != EEXIST) ||
+	    snprintf(p, sizeof(p), "%s/%s", c->state_dir, ALERT_DIR) >=
 	    (int)sizeof(p) || (mkdir(p, 0750) == -1 && errno != EEXIST) ||
 	    snprintf(p, sizeof(p), "%s/%s/%s", c->state_dir, ALERT_DIR,
 	    kind) >= (int)sizeof(p) ||
