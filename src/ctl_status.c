@@ -718,7 +718,7 @@ ctl_status(int argc, char **argv)
 		print_prom(&st);
 	else if (!o.check)
 		print_person(&st);
-	if (o.check && o.out == OUT_PERSON)
+	if (o.check && o.out == OUT_PERSON && probs.len > 0)
 		fwrite(probs.data, 1, probs.len, stdout);
 	rc = o.check ? (probs.len > 0 ? 1 : 0) : (st.conf_ok ? 0 : 1);
 	if (st.conf_ok)
