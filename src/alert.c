@@ -25,22 +25,12 @@
 #define ALERT_DIR	"alerts"	/* in state_dir: one file per kind */
 #define ALERT_MODE	0640
 
-static long long now_ms(void);
 static int	 take_turn(const struct conf *, const char *, long long *);
 static void	 spawn(const struct conf *, const char *, const char *,
 		    const char *);
 static void	 run(const struct conf *, const char *, const char *,
 		    const char *) __attribute__((noreturn));
 static int	 stdin_file(const char *, const char *);
-
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /*
  * state_dir/alerts/<kind> holds "last_ms held": the last alert of the
@@ -52,7 +42,7 @@ static int
 take_turn(const struct conf *c, const char *kind, long long *held)
 {
 	char		 p[PATH_MAX], text[64];
-	long long	 last = 0, n = 0, now = now_ms();
+	long long	 last = 0, n = 0, now = timefmt_now_ms();
 	ssize_t		 r;
 	int		 fd, w, turn;
 
@@ -188,7 +178,8 @@ run(const struct conf *c, const char *kind, const char *message,
 	struct hooklog_rec	 rec;
 	struct timespec		 now;
 	struct buf		 e1, e2;
-	char			 finished[TIMEFMT_LEN], *dir, *argv[3], *envp[5];
+	char			 finished[TIMEFMT_LEN], *dir;
+	char			*argv[3], *envp[5];
 	int			 null, in;
 
 	/* Nothing of the server's: no socket, no answer pipe. */

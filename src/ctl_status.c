@@ -357,7 +357,8 @@ gather(struct status *st)
 	stat_log(&st->logs[2], "hook_log", c->hook_log, c->log_keep);
 	if ((dir = conf_dir_of(c->log_file)) != NULL &&
 	    statvfs(dir, &vfs) == 0) {
-		st->free_bytes = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+		st->free_bytes = (unsigned long long)vfs.f_bavail *
+		    vfs.f_frsize;
 		st->have_free = true;
 	}
 	free(dir);
@@ -527,8 +528,8 @@ print_json(struct status *st, const struct buf *problems)
 			buf_json_cstr(&b, st->errs[i].name);
 			buf_printf(&b, ":%lu", st->errs[i].n);
 		}
-		buf_printf(&b, "},\"hook_runs_ok\":%lu,\"hook_runs_failed\":%lu,"
-		    "\"alerts\":%lu},\"hooks\":{\"waiting\":%lu,"
+		buf_printf(&b, "},\"hook_runs_ok\":%lu,"
+		    "\"hook_runs_failed\":%lu,\"alerts\":%lu},\"hooks\":{\"waiting\":%lu,"
 		    "\"oldest_waiting_seconds\":", st->runs_ok,
 		    st->runs_failed, st->alerts, st->waiting);
 		if (st->oldest_waiting > 0)
@@ -577,7 +578,8 @@ print_prom(struct status *st)
 	if (st->conf_ok) {
 		prom(&b, "requests_24h",
 		    "Requests of the last 24 hours, by outcome.");
-		buf_printf(&b, "ekahook_requests_24h{outcome=\"accepted\"} %lu\n"
+		buf_printf(&b,
+		    "ekahook_requests_24h{outcome=\"accepted\"} %lu\n"
 		    "ekahook_requests_24h{outcome=\"duplicate\"} %lu\n"
 		    "ekahook_requests_24h{outcome=\"rejected\"} %lu\n",
 		    st->accepted, st->duplicate, st->rejected);
@@ -585,13 +587,12 @@ print_prom(struct status *st)
 		    "Rejected requests of the last 24 hours, by error.");
 		for (i = 0; i < st->nerrs; i++) {
 			/* A label value of [a-z0-9_] only: nothing to escape. */
-			for (k = 0; st->errs[i].name[k] != '\0'; k++)
-				if (strchr("abcdefghijklmnopqrstuvwxyz0123456789_",
-				    st->errs[i].name[k]) == NULL)
-					break;
+			k = strspn(st->errs[i].name,
+			    "abcdefghijklmnopqrstuvwxyz0123456789_");
 			if (st->errs[i].name[k] == '\0')
-				buf_printf(&b, "ekahook_rejects_24h{error=\"%s\"} "
-				    "%lu\n", st->errs[i].name, st->errs[i].n);
+				buf_printf(&b, "ekahook_rejects_24h"
+				    "{error=\"%s\"} %lu\n", st->errs[i].name,
+				    st->errs[i].n);
 		}
 		prom(&b, "hook_runs_24h",
 		    "Hook runs of the last 24 hours, by result.");
@@ -610,8 +611,9 @@ print_prom(struct status *st)
 		buf_printf(&b, "ekahook_hooks_dead_letters %lu\n", st->dead);
 		prom(&b, "last_event_timestamp_seconds",
 		    "Unix time of the last event received, 0 when none.");
-		buf_printf(&b, "ekahook_last_event_timestamp_seconds %lld.%03lld\n",
-		    st->last_event / 1000, st->last_event % 1000);
+		buf_printf(&b, "ekahook_last_event_timestamp_seconds "
+		    "%lld.%03lld\n", st->last_event / 1000,
+		    st->last_event % 1000);
 		if (st->have_free) {
 			prom(&b, "log_free_bytes",
 			    "Free bytes of the file system holding log_file.");
@@ -682,7 +684,8 @@ ctl_status(int argc, char **argv)
 			o.check = true;
 		else if (strcmp(argv[a], "--config") == 0 && a + 1 < argc)
 			config = argv[++a];
-		else if (strcmp(argv[a], "--max-silence") == 0 && a + 1 < argc) {
+		else if (strcmp(argv[a], "--max-silence") == 0 &&
+		    a + 1 < argc) {
 			if (parse_duration(argv[++a], &o.max_silence) == -1)
 				return status_usage();
 		} else if (strcmp(argv[a], "--max-waiting") == 0 &&

@@ -41,7 +41,6 @@ static int	 read_event(struct attempt *, int);
 static int	 prepare(struct attempt *, const struct conf *,
 		    const struct spool *, const char *, int);
 static void	 attempt_free(struct attempt *);
-static long long now_ms(void);
 
 /*
  * An absolute form of p, symbolic links left as they are: argv[0], the
@@ -60,15 +59,6 @@ abs_path(const char *p)
 	if ((r = malloc(n)) != NULL)
 		snprintf(r, n, "%s/%s", cwd, p);
 	return r;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* The file's bytes, read without moving its offset (the hook's stdin). */
@@ -128,7 +118,7 @@ prepare(struct attempt *a, const struct conf *c, const struct spool *sp,
 	if (spool_job(sp, id, fd, &a->job) == -1) {
 		fprintf(stderr, "ekahook: %s/%s/tries/%s: unreadable, "
 		    "counted from attempt 1\n", sp->state_dir, SPOOL_DIR, id);
-		a->job = job_new(now_ms());
+		a->job = job_new(timefmt_now_ms());
 	}
 	if ((a->hook = abs_path(c->hook)) == NULL ||
 	    (a->dir = conf_dir_of(a->hook)) == NULL ||
@@ -209,7 +199,7 @@ hookattempt_run(const struct conf *c, const struct spool *sp,
 	memset(&env, 0, sizeof(env));
 	if ((rc = prepare(&a, c, sp, id, fd)) != 0) {
 		/* Never runnable: a dead letter for a person to look at. */
-		a.job = job_new(now_ms());
+		a.job = job_new(timefmt_now_ms());
 		if (rc == 1 && spool_settle(sp, id, JOB_DEAD, &a.job,
 		    c->log_fsync) == 0) {
 			where = JOB_DEAD;
@@ -266,8 +256,8 @@ hookattempt_run(const struct conf *c, const struct spool *sp,
 	rec.env_omitted = env.omitted;
 	/* A line that cannot be written does not undo the run. */
 	(void)hooklog_append(c, &rec);
-	where = (int)job_after(&a.job, hooklog_rec_ok(&rec), now_ms(), pol,
-	    &next);
+	where = (int)job_after(&a.job, hooklog_rec_ok(&rec), timefmt_now_ms(),
+	    pol, &next);
 	if (spool_settle(sp, id, (enum job_where)where, &next,
 	    c->log_fsync) == -1) {
 		fprintf(stderr, "ekahook: %s/%s: cannot settle %s: %s\n",

@@ -34,8 +34,9 @@ job_delay_ms(unsigned n, const struct job_policy *p)
 
 	d = n <= 1 ? JOB_DELAY_1_MS : n == 2 ? JOB_DELAY_2_MS :
 	    JOB_DELAY_REST_MS;
-	return p->scale > 0 && p->scale < 1 ? (long long)((double)d * p->scale) :
-	    d;
+	if (p->scale > 0 && p->scale < 1)
+		return (long long)((double)d * p->scale);
+	return d;
 }
 
 struct job

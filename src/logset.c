@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "logset.h"
+#include "timefmt.h"
 
 #define CHUNK		(1024 * 1024)
 #define LINE_MAX_READ	(65L * 1024 * 1024)	/* longer: skipped */
@@ -214,18 +215,15 @@ logline_bool(const char *line, size_t len, const char *key)
 	return -1;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static long long
-days_from_civil(int y, int m, int d)
+/* Days in month m of year y (proleptic Gregorian). */
+static int
+month_days(int y, int m)
 {
-	int		 era, yoe, doy, doe;
+	static const int	 days[12] = { 31, 28, 31, 30, 31, 30, 31, 31,
+				    30, 31, 30, 31 };
 
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (long long)era * 146097 + doe - 719468;
+	return days[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100 != 0) ||
+	    y % 400 == 0));
 }
 
 static int
@@ -251,13 +249,13 @@ logline_time(const char *s, size_t n, long long *ms)
 	    s[13] != ':' || s[16] != ':' || s[19] != '.' || s[23] != 'Z')
 		return -1;
 	if ((y = digits(s, 4)) < 0 || (mo = digits(s + 5, 2)) < 1 ||
-	    mo > 12 || (d = digits(s + 8, 2)) < 1 || d > 31 ||
+	    mo > 12 || (d = digits(s + 8, 2)) < 1 || d > month_days(y, mo) ||
 	    (h = digits(s + 11, 2)) < 0 || h > 23 ||
 	    (mi = digits(s + 14, 2)) < 0 || mi > 59 ||
 	    (se = digits(s + 17, 2)) < 0 || se > 60 ||
 	    (f = digits(s + 20, 3)) < 0)
 		return -1;
-	*ms = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60000LL +
+	*ms = ((timefmt_days(y, mo, d) * 24 + h) * 60 + mi) * 60000LL +
 	    se * 1000LL + f;
 	return 0;
 }

@@ -92,8 +92,8 @@ queue_line(const struct conf *c, struct spool *sp, const char *line,
 	    timefmt_parse_ms(ev.received_at, &ms) == 0) {
 		ts.tv_sec = ms / 1000;
 		ts.tv_nsec = ms % 1000 * 1000000;
-		rc = spool_add(sp, sp->state_dir, ev.request_id, &ts, ev.event_text,
-		    ev.event_len, j, c->log_fsync);
+		rc = spool_add(sp, sp->state_dir, ev.request_id, &ts,
+		    ev.event_text, ev.event_len, j, c->log_fsync);
 	}
 	evline_free(&ev);
 	return rc;
@@ -157,7 +157,8 @@ from_jobs(const struct conf *c, struct spool *sp)
 static int
 old_logs(const struct conf *c, char ***out, size_t *n)
 {
-	char		 held[PATH_MAX], name[PATH_MAX + NAME_MAX + 32], **v;
+	char		 held[PATH_MAX], name[PATH_MAX + NAME_MAX + 32];
+	char		**v;
 	const char	*base;
 	struct dirent	**list = NULL;
 	int		 k, nheld, i;

@@ -24,6 +24,7 @@
 #include "migrate.h"
 #include "runner.h"
 #include "spool.h"
+#include "timefmt.h"
 
 #define RUNNER_IDLE_MS		2000	/* nothing to do this long: leave */
 #define RUNNER_BUSY_MS		500	/* jobs another process runs: looked at */
@@ -73,7 +74,6 @@ static struct {
 static volatile sig_atomic_t	 got_child;
 
 static void	 on_sigchld(int);
-static long long now_ms(void);
 static int	 wake(const struct conf *);
 static void	 start(const struct conf *);
 static bool	 has_work(const struct conf *);
@@ -99,15 +99,6 @@ on_sigchld(int sig)
 {
 	(void)sig;
 	got_child = 1;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -371,7 +362,7 @@ begin(struct runner *r)
 	migrate_queue(r->c, &r->sp);
 	spool_tidy(&r->sp, time(NULL));
 	r->rescan = true;
-	r->active_at = now_ms();
+	r->active_at = timefmt_now_ms();
 	return 0;
 }
 
@@ -382,10 +373,10 @@ run(struct runner *r)
 		for (;;) {
 			(void)reload(r);
 			reap(r);
-			if (r->c != NULL && now_ms() >= r->error_until)
+			if (r->c != NULL && timefmt_now_ms() >= r->error_until)
 				start_due(r);
 			if (r->nkids == 0 && (r->c == NULL || r->nnames == 0) &&
-			    now_ms() - r->active_at >= RUNNER_IDLE_MS &&
+			    timefmt_now_ms() - r->active_at >= RUNNER_IDLE_MS &&
 			    leave(r))
 				break;
 			wait_a_while(r);
@@ -420,7 +411,7 @@ scan(struct runner *r)
 	if (spool_list(&r->sp, SPOOL_NEW, &r->names, &r->nnames) == -1) {
 		fprintf(stderr, "ekahook: runner: %s/%s/new: %s\n",
 		    r->state_dir, SPOOL_DIR, strerror(errno));
-		r->error_until = now_ms() + RUNNER_ERROR_MS;
+		r->error_until = timefmt_now_ms() + RUNNER_ERROR_MS;
 	}
 }
 
@@ -434,7 +425,7 @@ static void
 start_due(struct runner *r)
 {
 	struct job	 j;
-	long long	 now = now_ms();
+	long long	 now = timefmt_now_ms();
 	const char	*id;
 	int		 fd;
 
@@ -487,7 +478,7 @@ attempt(struct runner *r, const char *id, int fd)
 	if (pid > 0) {
 		nk[r->nkids++].pid = pid;
 		close(fd);
-		r->active_at = now_ms();
+		r->active_at = timefmt_now_ms();
 		return;
 	}
 	/* The child holds no lock or wake-up of the runner's. */
@@ -504,7 +495,7 @@ fail:
 	fprintf(stderr, "ekahook: runner: cannot start an attempt: %s\n",
 	    strerror(errno));
 	close(fd);
-	r->error_until = now_ms() + RUNNER_ERROR_MS;
+	r->error_until = timefmt_now_ms() + RUNNER_ERROR_MS;
 }
 
 /* Collects ended attempts; what they settled is seen at the next scan. */
@@ -524,14 +515,14 @@ reap(struct runner *r)
 		if (!WIFEXITED(status) || WEXITSTATUS(status) == 3) {
 			fprintf(stderr, "ekahook: runner: the attempt for %s "
 			    "did not run\n", r->kids[i].id);
-			r->error_until = now_ms() + RUNNER_ERROR_MS;
+			r->error_until = timefmt_now_ms() + RUNNER_ERROR_MS;
 		}
 		free(r->kids[i].id);
 		r->nkids--;
 		memmove(&r->kids[i], &r->kids[i + 1],
 		    (r->nkids - i) * sizeof(*r->kids));
 		r->rescan = true;
-		r->active_at = now_ms();
+		r->active_at = timefmt_now_ms();
 	}
 }
 
@@ -566,7 +557,7 @@ leave(struct runner *r)
 	r->lock_fd = fd;
 	write_pid(fd);
 	r->rescan = true;
-	r->active_at = now_ms();
+	r->active_at = timefmt_now_ms();
 	return false;
 }
 
@@ -577,7 +568,7 @@ wait_a_while(struct runner *r)
 	struct pollfd	 pfd;
 	struct timespec	 ts;
 	sigset_t	 none;
-	long long	 now = now_ms(), until = now + RUNNER_IDLE_MS;
+	long long	 now = timefmt_now_ms(), until = now + RUNNER_IDLE_MS;
 	char		 buf[512];
 
 	if (r->due_at != 0 && r->due_at < until)
@@ -599,6 +590,6 @@ wait_a_while(struct runner *r)
 		while (read(r->wake_r, buf, sizeof(buf)) > 0)
 			continue;
 		r->rescan = true;
-		r->active_at = now_ms();
+		r->active_at = timefmt_now_ms();
 	}
 }

@@ -12,7 +12,6 @@
 static int	digits(const char *, size_t);
 static bool	leap_year(int);
 static int	days_in_month(int, int);
-static time_t	days_from_civil(int, int, int);
 
 void
 timefmt_iso_ms(const struct timespec *ts, char out[TIMEFMT_LEN])
@@ -80,8 +79,8 @@ days_in_month(int y, int m)
 }
 
 /* Days since 1970-01-01 (Howard Hinnant's algorithm). */
-static time_t
-days_from_civil(int y, int m, int d)
+long long
+timefmt_days(int y, int m, int d)
 {
 	int	 era, yoe, doy, doe;
 
@@ -90,7 +89,16 @@ days_from_civil(int y, int m, int d)
 	yoe = y - era * 400;
 	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
 	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return (time_t)era * 146097 + doe - 719468;
+	return (long long)era * 146097 + doe - 719468;
+}
+
+long long
+timefmt_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /*
@@ -137,7 +145,7 @@ rfc3339_fields(const char *s, size_t n, time_t *out, int *ms)
 	} else
 		return false;
 	if (out != NULL)
-		*out = days_from_civil(y, mo, d) * 86400 + h * 3600 +
+		*out = (time_t)timefmt_days(y, mo, d) * 86400 + h * 3600 +
 		    mi * 60 + (sec == 60 ? 59 : sec) -
 		    sign * (oh * 3600 + om * 60);
 	if (ms != NULL)

@@ -16,5 +16,9 @@ bool	timefmt_is_rfc3339(const char *s, size_t n);
 int	timefmt_parse(const char *s, time_t *out);
 /* The same in milliseconds (a finer fraction cut off); -1 on error. */
 int	timefmt_parse_ms(const char *s, long long *out);
+/* The time now (CLOCK_REALTIME) in Unix milliseconds. */
+long long timefmt_now_ms(void);
+/* Days from 1970-01-01 to y-m-d, proleptic Gregorian. */
+long long timefmt_days(int y, int m, int d);
 
 #endif
