@@ -119,9 +119,10 @@ plain_json_str_max(struct buf *b, const char *s, size_t n, size_t max)
 			i += len;
 			continue;
 		}
-		if (i + 1 >= n)
+		/* A backslash ending the text is shown, not taken for a cut. */
+		switch (i + 1 < n ? s[i + 1] : '\0') {
+		case '\0':
 			break;
-		switch (s[i + 1]) {
 		case 'n': put_cp(b, '\n', &count, max); i += 2; continue;
 		case 't': put_cp(b, '\t', &count, max); i += 2; continue;
 		case 'r': put_cp(b, '\r', &count, max); i += 2; continue;
@@ -188,7 +189,8 @@ plain_bytes(struct buf *b, unsigned long long n)
 		buf_printf(b, "%llu B", n);
 		return;
 	}
-	while (v >= 1000 && i < 3) {
+	/* 999950 B shows as 1.0 MB, not as 1000.0 KB once rounded. */
+	while (v >= 999.95 && i < 3) {
 		v /= 1000;
 		i++;
 	}

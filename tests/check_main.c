@@ -8,6 +8,7 @@
 /* Every module's suite, in the order the modules build on each other. */
 static Suite *(*const suites[])(void) = {
 	buf_suite,
+	plain_suite,
 	json_suite,
 	timefmt_suite,
 	jschema_suite,
@@ -17,11 +18,13 @@ static Suite *(*const suites[])(void) = {
 	conf_suite,
 	sig_suite,
 	logfile_suite,
+	logset_suite,
 	dedupe_suite,
 	reqid_suite,
 	answer_suite,
 	record_suite,
 	verify_suite,
+	tailline_suite,
 	handler_suite,
 };
 

@@ -17,10 +17,13 @@ Suite	*handler_suite(void);
 Suite	*jschema_suite(void);
 Suite	*json_suite(void);
 Suite	*logfile_suite(void);
+Suite	*logset_suite(void);
+Suite	*plain_suite(void);
 Suite	*record_suite(void);
 Suite	*reqid_suite(void);
 Suite	*schema_suite(void);
 Suite	*sig_suite(void);
+Suite	*tailline_suite(void);
 Suite	*timefmt_suite(void);
 Suite	*verify_suite(void);
 
