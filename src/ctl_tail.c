@@ -167,13 +167,11 @@ static int
 read_held(struct src *s, struct reader *r)
 {
 	struct stat	 st;
-	char		 name[64];
 
 	/* Cut short in place (logrotate's copytruncate): from its start. */
 	if (fstat(s->fd, &st) == 0 && st.st_size < s->off)
 		s->off = 0;
-	snprintf(name, sizeof(name), "/proc/self/fd/%d", s->fd);
-	switch (logset_lines(name, &s->off, take_line, r)) {
+	switch (logset_lines_fd(s->fd, &s->off, take_line, r)) {
 	case 1:
 		return 1;
 	case -1:

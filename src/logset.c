@@ -83,18 +83,28 @@ logset_free(char **v, size_t n)
 int
 logset_lines(const char *file, long long *off, logset_line_fn fn, void *arg)
 {
+	int	 fd, rc, saved;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = logset_lines_fd(fd, off, fn, arg);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int
+logset_lines_fd(int fd, long long *off, logset_line_fn fn, void *arg)
+{
 	char		*buf, *nb, *p, *nl;
 	size_t		 cap = CHUNK, have = 0, used;
 	ssize_t		 r;
 	bool		 skipping = false;
-	int		 fd, rc = 0;
+	int		 rc = 0;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((buf = malloc(cap)) == NULL)
 		return -1;
-	if ((buf = malloc(cap)) == NULL) {
-		close(fd);
-		return -1;
-	}
 	for (;;) {
 		if (have == cap) {
 			/* One line fills the buffer: grow, or skip it. */
@@ -137,7 +147,6 @@ logset_lines(const char *file, long long *off, logset_line_fn fn, void *arg)
 	}
 done:
 	free(buf);
-	close(fd);
 	return rc;
 }
 

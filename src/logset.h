@@ -30,6 +30,9 @@ typedef int (*logset_line_fn)(const char *line, size_t len, void *arg);
  */
 int	logset_lines(const char *file, long long *off, logset_line_fn fn,
 	    void *arg);
+/* The same from an open file (one followed through a rename). */
+int	logset_lines_fd(int fd, long long *off, logset_line_fn fn,
+	    void *arg);
 
 /*
  * The text of string member key ("request_id") in one of ekahook's own
