@@ -33,9 +33,11 @@ CONCS=${BENCH_CONCS:-"1 16"}
 # The order of a round; it rotates every round.  ekahook runs right after
 # the ceiling and ekahook_fsync right after the fdatasync floor, so those
 # pairs stay neighbours in all rounds but one; ekahook_hook and
-# webhook_sync are two runs apart, ekahook and php five.
+# webhook_sync are two runs apart (ekahook_hook_fsync three), ekahook and
+# php five.
 ALL_CONTENDERS="null ekahook ekahook_sig null_append null_fdatasync
-ekahook_fsync ekahook_hook php webhook_sync webhook_async"
+ekahook_fsync ekahook_hook_fsync ekahook_hook php webhook_sync
+webhook_async"
 CONTENDERS=${BENCH_CONTENDERS:-$ALL_CONTENDERS}
 SETTLE=${BENCH_SETTLE:-30}
 HOOK_DEADLINE=${BENCH_HOOK_DEADLINE:-1800}
@@ -87,13 +89,23 @@ build() {
 		(cd "$B" && make -j2 src/ekahook src/ekahookctl \
 		    bench/null_fcgi bench/pipeline) >&2
 	fi
+	# The sources the tree was built from (another checkout's, maybe).
+	BUILT_FROM=$(sed -n 's/^abs_top_srcdir = //p' "$B/Makefile" \
+	    2>/dev/null || :)
+	[ -n "$BUILT_FROM" ] || BUILT_FROM=$SRCDIR
 	EKAHOOK=$B/src/ekahook
 	EKAHOOKCTL=$B/src/ekahookctl
 	NULL_FCGI=$B/bench/null_fcgi
 	PIPELINE=$B/bench/pipeline
-	for f in "$EKAHOOK" "$EKAHOOKCTL" "$NULL_FCGI" "$PIPELINE"; do
+	for f in "$EKAHOOK" "$NULL_FCGI" "$PIPELINE"; do
 		[ -x "$f" ] || die "$f was not built"
 	done
+	# ekahookctl only signs ekahook_sig's requests (make bench does not
+	# ask for it).
+	case " $(echo $CONTENDERS) " in
+	*" ekahook_sig "*)
+		[ -x "$EKAHOOKCTL" ] || die "$EKAHOOKCTL was not built" ;;
+	esac
 }
 
 # ---------------------------------------------------------------------
@@ -157,12 +169,16 @@ stop_stack() {
 	done
 	for p in $all; do kill -KILL "$p" 2>/dev/null || :; done
 	# ekahook's hook runner leaves its parent (setsid) and a new one may
-	# be started by what is still running: kill whole sessions of this
-	# run's processes until none is left.
+	# be started by what is still running (an attempt whose runner died
+	# starts one when it ends, a fork that no look at /proc caught yet):
+	# kill whole sessions of this run's processes until none is seen for
+	# a second.
 	i=0
-	while [ $i -lt 50 ]; do
+	none=0
+	while [ $i -lt 50 ] && [ $none -lt 5 ]; do
 		left=$(config_pids)
-		[ -z "$left" ] && break
+		none=$((none + 1))
+		[ -n "$left" ] && none=0
 		for p in $left; do
 			sid=$(ps -o sid= -p "$p" 2>/dev/null | tr -d ' ')
 			if [ -n "$sid" ] && [ "$sid" -gt 1 ] &&
@@ -271,11 +287,20 @@ signing_key = $SIGNING_KEY"
 	export BENCH_SIG
 }
 
-start_ekahook_hook() {
-	ekahook_stack "log_fsync = never
+# ekahook_hook_stack LOG_FSYNC: every accepted event runs /bin/true.
+ekahook_hook_stack() {
+	ekahook_stack "log_fsync = $1
 hook = /bin/true
 hook_log = $D/hooks.ndjson"
 	HOOKS_CMD="count_lines $D/hooks.ndjson"
+}
+
+start_ekahook_hook() {
+	ekahook_hook_stack never
+}
+
+start_ekahook_hook_fsync() {
+	ekahook_hook_stack always
 }
 
 start_php() {
@@ -591,6 +616,7 @@ label() {
 	ekahook_fsync)	echo "ekahook, log_fsync=always" ;;
 	ekahook_sig)	echo "ekahook, signature verified (fsync never)" ;;
 	ekahook_hook)	echo "ekahook, hook /bin/true (fsync never)" ;;
+	ekahook_hook_fsync) echo "ekahook, hook /bin/true (fsync always)" ;;
 	php)		echo "PHP receiver under php-fpm (2 workers)" ;;
 	webhook_sync)	echo "adnanh/webhook, synchronous hook" ;;
 	webhook_async)	echo "adnanh/webhook, default async hook" ;;
@@ -630,9 +656,12 @@ write_table() {
 		if [ "$hooks" != - ] && [ "$settle" != - ]; then
 			rate=
 			# ekahook's runner works from the first event on.
-			[ "$n" = ekahook_hook ] && rate=$(awk -v h="$hooks" \
-			    -v s="$((settle + WARMUP + DURATION))" \
-			    'BEGIN { printf ", %.0f hooks/s", h / s }')
+			case $n in
+			ekahook_hook | ekahook_hook_fsync)
+				rate=$(awk -v h="$hooks" \
+				    -v s="$((settle + WARMUP + DURATION))" \
+				    'BEGIN { printf ", %.0f hooks/s", h / s }') ;;
+			esac
 			hooks="$hooks of $(get "$n" "$c" 15) (after ${settle} s$rate)"
 		fi
 		[ "$(get "$n" "$c" 13)" -gt 0 ] && lines="$lines ≠"
@@ -717,7 +746,7 @@ write_results() {
 		echo "- machine: \`$(uname -a)\`"
 		echo "- CPU: $cpu × $ncpu; memory $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
 		echo "- command: \`$COMMAND\` (rounds $ROUNDS × ${DURATION} s per contender and concurrency after ${WARMUP} s of warm-up; wrk 1 thread at c=1, 2 at c=16)"
-		echo "- git: \`$(cd "$SRCDIR" && git describe --always --dirty 2>/dev/null || echo unknown)\`"
+		echo "- git: \`$(cd "$BUILT_FROM" && git describe --always --dirty 2>/dev/null || echo unknown)\`"
 		echo "- /dev/cpu_dma_latency held at 0: $DMA_HELD"
 		echo "- load before the run: $LOAD_BEFORE"
 		[ -n "$QUIET_NOTE" ] && echo "- $QUIET_NOTE"
