@@ -176,7 +176,6 @@ run(const struct conf *c, const char *kind, const char *message,
 	struct hookrun_spec	 rs;
 	struct hookrun_result	*res;
 	struct hooklog_rec	 rec;
-	struct timespec		 now;
 	struct buf		 e1, e2;
 	char			 finished[TIMEFMT_LEN], *dir;
 	char			*argv[3], *envp[5];
@@ -219,20 +218,10 @@ run(const struct conf *c, const char *kind, const char *message,
 		    c->alert_command, strerror(errno));
 		_exit(1);
 	}
-	clock_gettime(CLOCK_REALTIME, &now);
-	timefmt_iso_ms(&now, finished);
-	memset(&rec, 0, sizeof(rec));
-	rec.finished_at = finished;
+	hooklog_rec_of(&rec, res, finished);
 	rec.alert = kind;
 	rec.hook = c->alert_command;
 	rec.attempt = 1;
-	rec.exit_code = res->exit_code;
-	rec.signo = res->signo;
-	rec.timed_out = res->timed_out;
-	rec.duration_ms = res->duration_ms;
-	rec.output = res->out;
-	rec.output_len = res->out_len;
-	rec.output_cut = res->out_cut;
 	(void)hooklog_append(c, &rec);
 	_exit(0);
 }

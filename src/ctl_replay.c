@@ -12,6 +12,7 @@
 #include "evline.h"
 #include "hooklog.h"
 #include "job.h"
+#include "logset.h"
 #include "runner.h"
 #include "spool.h"
 #include "timefmt.h"
@@ -22,8 +23,6 @@
  * logged event gets a new file in new/, its attempts numbered on from
  * the highest hook_log knows.
  */
-
-#define LOG_RANKS_MAX	1000	/* rotated files looked at, past log_keep */
 
 /* A logged event chosen for a replay. */
 struct pick {
@@ -47,10 +46,11 @@ struct replay {
 static int	 replay_usage(void);
 static bool	 wanted(const struct replay *, const struct evline *);
 static int	 pick_cmp(const void *, const void *);
-static char	*rank_name(const char *, unsigned);
 static void	 read_hook_log(struct replay *);
 static void	 queue_event(struct replay *, const struct evline *);
-static void	 read_log(struct replay *, const char *);
+static int	 hook_line(const char *, size_t, void *);
+static int	 pick_line(const char *, size_t, void *);
+static int	 queue_line(const char *, size_t, void *);
 static void	 replay_logs(struct replay *);
 static void	 replay_failed(struct replay *);
 
@@ -88,57 +88,39 @@ pick_cmp(const void *a, const void *b)
 	    ((const struct pick *)b)->id);
 }
 
-/* path, or path.k for k > 0, malloc'd. */
-static char *
-rank_name(const char *path, unsigned k)
+/* A hook_log line: the highest attempt per pick. */
+static int
+hook_line(const char *line, size_t len, void *arg)
 {
-	size_t	 n = strlen(path) + 16;
-	char	*s;
+	struct replay		*rp = arg;
+	struct hooklog_entry	 e;
+	struct pick		 key = { .attempts = 0 }, *p;
 
-	if ((s = malloc(n)) == NULL)
-		return NULL;
-	if (k == 0)
-		snprintf(s, n, "%s", path);
-	else
-		snprintf(s, n, "%s.%u", path, k);
-	return s;
+	if (hooklog_parse(line, len, &e) == -1)
+		return 0;
+	memcpy(key.id, e.request_id, sizeof(key.id));
+	if ((p = bsearch(&key, rp->picks, rp->npicks, sizeof(*p),
+	    pick_cmp)) != NULL && e.attempt > p->attempts)
+		p->attempts = e.attempt;
+	return 0;
 }
 
 /* The highest attempt hook_log (rotated files too) holds per pick. */
 static void
 read_hook_log(struct replay *rp)
 {
-	struct hooklog_entry	 e;
-	struct pick		 key, *p;
-	char			*name, *line = NULL;
-	size_t			 cap = 0;
-	ssize_t			 n;
-	unsigned		 k;
-	FILE			*fp;
+	char		**v;
+	size_t		 n, i;
+	long long	 off;
 
 	qsort(rp->picks, rp->npicks, sizeof(*rp->picks), pick_cmp);
-	for (k = 0; k <= rp->c.log_keep + LOG_RANKS_MAX; k++) {
-		if ((name = rank_name(rp->c.hook_log, k)) == NULL)
-			break;
-		fp = fopen(name, "re");
-		free(name);
-		if (fp == NULL) {
-			if (k >= rp->c.log_keep)
-				break;
-			continue;
-		}
-		while ((n = getline(&line, &cap, fp)) > 0) {
-			if (hooklog_parse(line, (size_t)n, &e) == -1)
-				continue;
-			memcpy(key.id, e.request_id, sizeof(key.id));
-			if ((p = bsearch(&key, rp->picks, rp->npicks,
-			    sizeof(*p), pick_cmp)) != NULL &&
-			    e.attempt > p->attempts)
-				p->attempts = e.attempt;
-		}
-		fclose(fp);
+	if (logset_list(rp->c.hook_log, rp->c.log_keep, &v, &n) == -1)
+		return;
+	for (i = 0; i < n; i++) {
+		off = 0;
+		(void)logset_lines(v[i], &off, hook_line, rp);
 	}
-	free(line);
+	logset_free(v, n);
 }
 
 /* One logged event chosen: remembered, queued after hook_log is read. */
@@ -175,108 +157,85 @@ queue_event(struct replay *rp, const struct evline *ev)
 	rp->npicks++;
 }
 
-/* The chosen events of one log file into new/ (second pass). */
-static void
-read_log(struct replay *rp, const char *name)
+/* First pass: a logged event the options choose is noted. */
+static int
+pick_line(const char *line, size_t len, void *arg)
 {
+	struct replay	*rp = arg;
 	struct evline	 ev;
-	struct pick	 key, *p;
+
+	if (evline_parse(line, len, &ev) == -1)
+		return 0;
+	if (wanted(rp, &ev))
+		queue_event(rp, &ev);
+	evline_free(&ev);
+	return 0;
+}
+
+/* Second pass: a noted event into new/, as its next attempt. */
+static int
+queue_line(const char *line, size_t len, void *arg)
+{
+	struct replay	*rp = arg;
+	struct evline	 ev;
+	struct pick	 key = { .attempts = 0 }, *p;
 	struct job	 j;
 	struct timespec	 ts;
 	long long	 ms;
-	char		*line = NULL;
-	size_t		 cap = 0;
-	ssize_t		 n;
-	FILE		*fp;
 
-	if ((fp = fopen(name, "re")) == NULL)
-		return;
-	while ((n = getline(&line, &cap, fp)) > 0) {
-		if (evline_parse(line, (size_t)n, &ev) == -1)
-			continue;
-		if (!wanted(rp, &ev)) {
-			evline_free(&ev);
-			continue;
-		}
-		memcpy(key.id, ev.request_id, sizeof(key.id));
-		if ((p = bsearch(&key, rp->picks, rp->npicks, sizeof(*p),
-		    pick_cmp)) == NULL || p->done ||
-		    timefmt_parse_ms(ev.received_at, &ms) == -1) {
-			evline_free(&ev);
-			continue;
-		}
-		j = job_new(0);
-		j.attempts = p->attempts;
-		ts.tv_sec = ms / 1000;
-		ts.tv_nsec = ms % 1000 * 1000000;
-		if (spool_add(&rp->sp, rp->c.state_dir, ev.request_id, &ts,
-		    ev.event_text, ev.event_len, &j, rp->c.log_fsync) == -1) {
-			fprintf(stderr, "ekahookctl: %s: cannot queue: %s\n",
-			    ev.request_id, strerror(errno));
-			rp->errors++;
-		} else {
-			printf("%s: queued as attempt %u\n", ev.request_id,
-			    job_attempt(&j));
-			rp->queued++;
-		}
-		/* The same id twice in the logs is queued once. */
-		p->done = true;
+	if (evline_parse(line, len, &ev) == -1)
+		return 0;
+	memcpy(key.id, ev.request_id, sizeof(key.id));
+	if (!wanted(rp, &ev) || (p = bsearch(&key, rp->picks, rp->npicks,
+	    sizeof(*p), pick_cmp)) == NULL || p->done ||
+	    timefmt_parse_ms(ev.received_at, &ms) == -1) {
 		evline_free(&ev);
+		return 0;
 	}
-	free(line);
-	fclose(fp);
+	j = job_new(0);
+	j.attempts = p->attempts;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = ms % 1000 * 1000000;
+	if (spool_add(&rp->sp, rp->c.state_dir, ev.request_id, &ts,
+	    ev.event_text, ev.event_len, &j, rp->c.log_fsync) == -1) {
+		fprintf(stderr, "ekahookctl: %s: cannot queue: %s\n",
+		    ev.request_id, strerror(errno));
+		rp->errors++;
+	} else {
+		printf("%s: queued as attempt %u\n", ev.request_id,
+		    job_attempt(&j));
+		rp->queued++;
+	}
+	/* The same id twice in the logs is queued once. */
+	p->done = true;
+	evline_free(&ev);
+	return 0;
 }
 
 /* The logs, oldest first: .N … .1, then the file itself. */
 static void
 replay_logs(struct replay *rp)
 {
-	struct evline	 ev;
-	char		*name, *line = NULL;
-	size_t		 cap = 0;
-	ssize_t		 n;
-	unsigned	 k, top = 0;
-	FILE		*fp;
+	char		**v;
+	size_t		 n, i;
+	long long	 off;
 
-	for (k = 1; k <= rp->c.log_keep + LOG_RANKS_MAX; k++) {
-		if ((name = rank_name(rp->c.log_file, k)) == NULL)
-			break;
-		fp = fopen(name, "re");
-		free(name);
-		if (fp == NULL && k >= rp->c.log_keep)
-			break;
-		if (fp != NULL) {
-			top = k;
-			fclose(fp);
-		}
-	}
-	/* First pass: which events, and what is already queued. */
-	for (k = top + 1; k-- > 0;) {
-		if ((name = rank_name(rp->c.log_file, k)) == NULL ||
-		    (fp = fopen(name, "re")) == NULL) {
-			free(name);
-			continue;
-		}
-		free(name);
-		while ((n = getline(&line, &cap, fp)) > 0) {
-			if (evline_parse(line, (size_t)n, &ev) == -1)
-				continue;
-			if (wanted(rp, &ev))
-				queue_event(rp, &ev);
-			evline_free(&ev);
-		}
-		fclose(fp);
-	}
-	free(line);
-	if (rp->npicks == 0)
+	if (logset_list(rp->c.log_file, rp->c.log_keep, &v, &n) == -1) {
+		rp->errors++;
 		return;
-	read_hook_log(rp);
-	/* Second pass: the new files, each with its event's bytes. */
-	for (k = top + 1; k-- > 0;) {
-		if ((name = rank_name(rp->c.log_file, k)) != NULL)
-			read_log(rp, name);
-		free(name);
 	}
+	for (i = 0; i < n; i++) {
+		off = 0;
+		(void)logset_lines(v[i], &off, pick_line, rp);
+	}
+	if (rp->npicks > 0) {
+		read_hook_log(rp);
+		for (i = 0; i < n; i++) {
+			off = 0;
+			(void)logset_lines(v[i], &off, queue_line, rp);
+		}
+	}
+	logset_free(v, n);
 }
 
 static void

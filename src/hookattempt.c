@@ -189,7 +189,6 @@ hookattempt_run(const struct conf *c, const struct spool *sp,
 	struct hookrun_spec	 rs;
 	struct hookrun_result	*res = NULL;
 	struct hooklog_rec	 rec;
-	struct timespec		 now;
 	struct job		 next;
 	char			 finished[TIMEFMT_LEN], *argv[3];
 	const char		*name;
@@ -238,21 +237,11 @@ hookattempt_run(const struct conf *c, const struct spool *sp,
 		    strerror(errno));
 		goto done;
 	}
-	clock_gettime(CLOCK_REALTIME, &now);
-	timefmt_iso_ms(&now, finished);
-	memset(&rec, 0, sizeof(rec));
-	rec.finished_at = finished;
+	hooklog_rec_of(&rec, res, finished);
 	rec.request_id = id;
 	rec.event = name;
 	rec.hook = a.hook;
 	rec.attempt = base.attempt;
-	rec.exit_code = res->exit_code;
-	rec.signo = res->signo;
-	rec.timed_out = res->timed_out;
-	rec.duration_ms = res->duration_ms;
-	rec.output = res->out;
-	rec.output_len = res->out_len;
-	rec.output_cut = res->out_cut;
 	rec.env_omitted = env.omitted;
 	/* A line that cannot be written does not undo the run. */
 	(void)hooklog_append(c, &rec);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -61,6 +62,25 @@ bool
 hooklog_rec_ok(const struct hooklog_rec *r)
 {
 	return r->exit_code == 0 && r->signo == 0 && !r->timed_out;
+}
+
+void
+hooklog_rec_of(struct hooklog_rec *r, const struct hookrun_result *res,
+    char finished[TIMEFMT_LEN])
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	timefmt_iso_ms(&now, finished);
+	memset(r, 0, sizeof(*r));
+	r->finished_at = finished;
+	r->exit_code = res->exit_code;
+	r->signo = res->signo;
+	r->timed_out = res->timed_out;
+	r->duration_ms = res->duration_ms;
+	r->output = res->out;
+	r->output_len = res->out_len;
+	r->output_cut = res->out_cut;
 }
 
 int

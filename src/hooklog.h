@@ -8,6 +8,8 @@
 #include "buf.h"
 #include "conf.h"
 #include "evline.h"
+#include "hookrun.h"
+#include "timefmt.h"
 
 /*
  * The hook_log line of one finished attempt (SPEC §5):
@@ -42,6 +44,13 @@ struct hooklog_entry {
 	bool		 ok;
 };
 
+/*
+ * A record of the run res that has just ended: finished_at now (its
+ * text in finished), the outcome and output; the caller names the run
+ * (request_id or alert, event, hook, attempt).
+ */
+void	hooklog_rec_of(struct hooklog_rec *, const struct hookrun_result *res,
+	    char finished[TIMEFMT_LEN]);
 void	hooklog_format(struct buf *, const struct hooklog_rec *);
 /* Appends the line to c's hook_log; a failure is said on stderr.  0/-1. */
 int	hooklog_append(const struct conf *, const struct hooklog_rec *);
