@@ -323,16 +323,27 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 	rec.event_len = doc->min_len;
 	buf_reset(&h->line);
 	record_accept(&h->line, &rec);
-	if (!buf_ok(&h->line) || logfile_append(&h->events, h->line.data,
-	    h->line.len, c->log_fsync) == -1) {
-		storage_error(h, h->events.path, "cannot append");
+	/*
+	 * ekahook(8) "The hook queue": queued before the answer, put in
+	 * place before the log's sync and committed after it, so that with
+	 * log_fsync = always one journal commit carries both.
+	 */
+	if (!*duplicate && conf_hook_wants(c, sr->event) &&
+	    spool_put(&h->spool, c->state_dir, r->id, &r->now, doc->min,
+	    doc->min_len, NULL, c->log_fsync ? SPOOL_START : SPOOL_LAZY) ==
+	    -1) {
+		storage_error(h, c->state_dir, "cannot queue the hook");
 		dedupe_abort(&claim);
 		return ANS_STORAGE;
 	}
-	/* ekahook(8) "The hook queue": queued before the answer. */
-	if (!*duplicate && conf_hook_wants(c, sr->event) &&
-	    spool_add(&h->spool, c->state_dir, r->id, &r->now, doc->min,
-	    doc->min_len, NULL, c->log_fsync) == -1) {
+	if (!buf_ok(&h->line) || logfile_append(&h->events, h->line.data,
+	    h->line.len, c->log_fsync) == -1) {
+		storage_error(h, h->events.path, "cannot append");
+		spool_drop(&h->spool);
+		dedupe_abort(&claim);
+		return ANS_STORAGE;
+	}
+	if (spool_commit(&h->spool, c->log_fsync) == -1) {
 		storage_error(h, c->state_dir, "cannot queue the hook");
 		dedupe_abort(&claim);
 		return ANS_STORAGE;

@@ -3,6 +3,7 @@
 
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -36,11 +37,19 @@
 #define WAKE_MODE		0660
 #define RUNNER_SCALE_ENV	"EKAHOOK_TEST_RETRY_SCALE"
 
-/* An attempt being run by a child of the runner. */
-struct kid {
+/*
+ * A long-lived attempt process, forked by the runner once and not per
+ * attempt: it runs the attempts the runner hands it, one at a time.
+ */
+struct worker {
 	pid_t	 pid;
-	char	*id;
+	int	 fd;	/* SOCK_SEQPACKET: an id out, one byte back */
+	char	*id;	/* the attempt it runs now; NULL: idle */
 };
+
+/* A worker's answer for one id. */
+#define WORKER_RAN	'r'	/* run and settled, or settled meanwhile */
+#define WORKER_NOT_RUN	'n'	/* a failure of ours: the runner pauses */
 
 struct runner {
 	pid_t			 pid;
@@ -53,8 +62,9 @@ struct runner {
 	struct job_policy	 pol;
 	int			 lock_fd;
 	int			 wake_r, wake_w;
-	struct kid		*kids;
-	size_t			 nkids;
+	struct worker		*w;
+	size_t			 nw;
+	size_t			 nbusy;		/* workers running an attempt */
 	char			**names;	/* new/ at the last scan */
 	size_t			 nnames, next;	/* next: the one to look at */
 	size_t			 busy;		/* run by others at that scan */
@@ -71,9 +81,6 @@ static struct {
 	int	 fd;
 } waker = { NULL, -1 };
 
-static volatile sig_atomic_t	 got_child;
-
-static void	 on_sigchld(int);
 static int	 wake(const struct conf *);
 static void	 start(const struct conf *);
 static bool	 has_work(const struct conf *);
@@ -85,21 +92,20 @@ static int	 begin(struct runner *);
 static int	 open_wake(struct runner *);
 static void	 close_wake(struct runner *);
 static bool	 reload(struct runner *);
-static void	 reap(struct runner *);
+static void	 reap(void);
 static void	 scan(struct runner *);
 static void	 start_due(struct runner *);
 static bool	 running(const struct runner *, const char *);
-static void	 attempt(struct runner *, const char *, int);
+static void	 dispatch(struct runner *, const char *, int);
+static struct worker *idle_worker(struct runner *);
+static struct worker *worker_start(struct runner *);
+static void	 worker_loop(struct runner *, int) __attribute__((noreturn));
+static char	 worker_attempt(struct runner *, const char *);
+static void	 worker_done(struct runner *, size_t, char);
+static void	 workers_stop(struct runner *);
 static bool	 leave(struct runner *);
 static void	 wait_a_while(struct runner *);
 static void	 write_pid(int);
-
-static void
-on_sigchld(int sig)
-{
-	(void)sig;
-	got_child = 1;
-}
 
 /*
  * One byte into state_dir/hooks/wake.  Returns 0 when a runner reads
@@ -250,8 +256,6 @@ static void
 detached(const struct conf *c, int lock_fd)
 {
 	struct runner	 r;
-	struct sigaction sa;
-	sigset_t	 block;
 	const char	*scale;
 	char		*end;
 	double		 s;
@@ -265,14 +269,6 @@ detached(const struct conf *c, int lock_fd)
 	(void)prctl(PR_SET_NAME, "ekahook-runner", 0, 0, 0);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_sigchld;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGCHLD, &sa, NULL);
-	/* SIGCHLD only ever arrives inside ppoll(2): no race with waitpid. */
-	sigemptyset(&block);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_SETMASK, &block, NULL);
 	spool_init(&r.sp);
 
 	r.conf_file = c->file != NULL ? strdup(c->file) : NULL;
@@ -372,16 +368,17 @@ run(struct runner *r)
 	if (begin(r) == 0) {
 		for (;;) {
 			(void)reload(r);
-			reap(r);
+			reap();
 			if (r->c != NULL && timefmt_now_ms() >= r->error_until)
 				start_due(r);
-			if (r->nkids == 0 && (r->c == NULL || r->nnames == 0) &&
+			if (r->nbusy == 0 && (r->c == NULL || r->nnames == 0) &&
 			    timefmt_now_ms() - r->active_at >= RUNNER_IDLE_MS &&
 			    leave(r))
 				break;
 			wait_a_while(r);
 		}
 	}
+	workers_stop(r);
 	spool_list_free(r->names, r->nnames);
 	spool_close(&r->sp);
 	close_wake(r);
@@ -393,8 +390,8 @@ running(const struct runner *r, const char *id)
 {
 	size_t	 i;
 
-	for (i = 0; i < r->nkids; i++)
-		if (strcmp(r->kids[i].id, id) == 0)
+	for (i = 0; i < r->nw; i++)
+		if (r->w[i].id != NULL && strcmp(r->w[i].id, id) == 0)
 			return true;
 	return false;
 }
@@ -434,7 +431,7 @@ start_due(struct runner *r)
 	    (r->busy_at != 0 && now >= r->busy_at)))
 		scan(r);
 	while (r->next < r->nnames &&
-	    r->nkids + r->busy < r->c->hook_max_running) {
+	    r->nbusy + r->busy < r->c->hook_max_running) {
 		id = r->names[r->next++];
 		if (running(r, id))
 			continue;
@@ -451,79 +448,181 @@ start_due(struct runner *r)
 			close(fd);
 			continue;
 		}
-		attempt(r, id, fd);
+		dispatch(r, id, fd);
 	}
 }
 
 /*
- * Forks the attempt: the child runs it and settles the job, so that it
- * ends well even if the runner dies meanwhile.  Returns in the parent.
+ * Hands id to an idle worker, starting one while fewer than
+ * hook_max_running live.  Our lock on the file goes first: the worker
+ * takes it again (spool_take), and nothing but this runner's workers
+ * takes files from new/ meanwhile.
  */
 static void
-attempt(struct runner *r, const char *id, int fd)
+dispatch(struct runner *r, const char *id, int fd)
 {
-	struct kid	*nk;
-	pid_t		 pid;
-	int		 where;
+	struct worker	*w;
+	char		*dup;
 
-	if ((nk = realloc(r->kids, (r->nkids + 1) * sizeof(*nk))) == NULL)
-		goto fail;
-	r->kids = nk;
-	if ((nk[r->nkids].id = strdup(id)) == NULL)
-		goto fail;
-	if ((pid = fork()) == -1) {
-		free(nk[r->nkids].id);
-		goto fail;
-	}
-	if (pid > 0) {
-		nk[r->nkids++].pid = pid;
-		close(fd);
-		r->active_at = timefmt_now_ms();
-		return;
-	}
-	/* The child holds no lock or wake-up of the runner's. */
-	(void)prctl(PR_SET_NAME, "ekahook-attempt", 0, 0, 0);
-	close(r->lock_fd);
-	close_wake(r);
-	where = hookattempt_run(r->c, &r->sp, id, fd, &r->pol);
 	close(fd);
-	/* A runner killed meanwhile: the events after ours need one. */
-	if (getppid() != r->pid)
-		runner_kick(r->c, false);
-	_exit(where == HOOKATTEMPT_NOT_RUN ? 3 : where);
+	if ((dup = strdup(id)) == NULL || (w = idle_worker(r)) == NULL)
+		goto fail;
+	if (send(w->fd, id, strlen(id), MSG_NOSIGNAL) == -1) {
+		worker_done(r, (size_t)(w - r->w), 0);
+		goto fail;
+	}
+	w->id = dup;
+	r->nbusy++;
+	r->active_at = timefmt_now_ms();
+	return;
 fail:
 	fprintf(stderr, "ekahook: runner: cannot start an attempt: %s\n",
 	    strerror(errno));
-	close(fd);
+	free(dup);
 	r->error_until = timefmt_now_ms() + RUNNER_ERROR_MS;
 }
 
-/* Collects ended attempts; what they settled is seen at the next scan. */
-static void
-reap(struct runner *r)
+static struct worker *
+idle_worker(struct runner *r)
 {
 	size_t	 i;
-	pid_t	 pid;
-	int	 status;
 
-	got_child = 0;
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (i = 0; i < r->nkids && r->kids[i].pid != pid; i++)
-			continue;
-		if (i == r->nkids)
-			continue;
-		if (!WIFEXITED(status) || WEXITSTATUS(status) == 3) {
-			fprintf(stderr, "ekahook: runner: the attempt for %s "
-			    "did not run\n", r->kids[i].id);
-			r->error_until = timefmt_now_ms() + RUNNER_ERROR_MS;
-		}
-		free(r->kids[i].id);
-		r->nkids--;
-		memmove(&r->kids[i], &r->kids[i + 1],
-		    (r->nkids - i) * sizeof(*r->kids));
-		r->rescan = true;
-		r->active_at = timefmt_now_ms();
+	for (i = 0; i < r->nw; i++)
+		if (r->w[i].id == NULL)
+			return &r->w[i];
+	return worker_start(r);
+}
+
+static struct worker *
+worker_start(struct runner *r)
+{
+	struct worker	*nw;
+	pid_t		 pid;
+	size_t		 i;
+	int		 sv[2];
+
+	if ((nw = realloc(r->w, (r->nw + 1) * sizeof(*nw))) == NULL)
+		return NULL;
+	r->w = nw;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == -1)
+		return NULL;
+	if ((pid = fork()) == -1) {
+		close(sv[0]);
+		close(sv[1]);
+		return NULL;
 	}
+	if (pid == 0) {
+		/* Only the runner holds the other ends: EOF when it is gone. */
+		close(sv[0]);
+		for (i = 0; i < r->nw; i++)
+			close(r->w[i].fd);
+		worker_loop(r, sv[1]);
+	}
+	close(sv[1]);
+	(void)fcntl(sv[0], F_SETFD, FD_CLOEXEC);
+	nw[r->nw].pid = pid;
+	nw[r->nw].fd = sv[0];
+	nw[r->nw].id = NULL;
+	return &nw[r->nw++];
+}
+
+/*
+ * A worker: runs each id it is handed and answers once the job is
+ * settled, so that an attempt ends well even if the runner dies
+ * meanwhile.  It holds no lock or wake-up of the runner's and ends when
+ * the runner closes its end or is gone.
+ */
+static void
+worker_loop(struct runner *r, int fd)
+{
+	char	 id[NAME_MAX + 1], answer;
+	ssize_t	 n;
+
+	(void)prctl(PR_SET_NAME, "ekahook-attempt", 0, 0, 0);
+	close(r->lock_fd);
+	close_wake(r);
+	for (;;) {
+		if ((n = recv(fd, id, sizeof(id) - 1, 0)) == -1 &&
+		    errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* Killed while we were idle: new/ may hold work. */
+			if (getppid() != r->pid)
+				runner_kick(r->c, false);
+			break;
+		}
+		id[n] = '\0';
+		answer = worker_attempt(r, id);
+		/* A runner killed meanwhile: the events after ours need one. */
+		if (getppid() != r->pid) {
+			runner_kick(r->c, false);
+			break;
+		}
+		if (send(fd, &answer, 1, MSG_NOSIGNAL) != 1)
+			break;
+	}
+	_exit(0);
+}
+
+static char
+worker_attempt(struct runner *r, const char *id)
+{
+	int	 fd, where;
+
+	if (!reload(r))
+		return WORKER_NOT_RUN;
+	/* Settled by an attempt of a runner before us: nothing to do. */
+	if ((fd = spool_take(&r->sp, id)) == -1)
+		return WORKER_RAN;
+	where = hookattempt_run(r->c, &r->sp, id, fd, &r->pol);
+	close(fd);
+	return where == HOOKATTEMPT_NOT_RUN ? WORKER_NOT_RUN : WORKER_RAN;
+}
+
+/*
+ * Worker i answered (WORKER_RAN, WORKER_NOT_RUN) or is gone (0): what
+ * it settled is seen at the next scan.  A gone worker's process is
+ * collected by reap().
+ */
+static void
+worker_done(struct runner *r, size_t i, char answer)
+{
+	struct worker	*w = &r->w[i];
+
+	if (answer != WORKER_RAN && w->id != NULL) {
+		fprintf(stderr, "ekahook: runner: the attempt for %s did not "
+		    "run\n", w->id);
+		r->error_until = timefmt_now_ms() + RUNNER_ERROR_MS;
+	}
+	if (w->id != NULL)
+		r->nbusy--;
+	free(w->id);
+	w->id = NULL;
+	r->rescan = true;
+	r->active_at = timefmt_now_ms();
+	if (answer != 0)
+		return;
+	close(w->fd);
+	r->nw--;
+	memmove(w, w + 1, (r->nw - i) * sizeof(*w));
+}
+
+/* Idle workers end once their end of the socket is closed. */
+static void
+workers_stop(struct runner *r)
+{
+	while (r->nw > 0)
+		worker_done(r, r->nw - 1, 0);
+	free(r->w);
+	r->w = NULL;
+}
+
+/* Collects ended workers. */
+static void
+reap(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		continue;
 }
 
 /*
@@ -565,10 +664,10 @@ leave(struct runner *r)
 static void
 wait_a_while(struct runner *r)
 {
-	struct pollfd	 pfd;
-	struct timespec	 ts;
-	sigset_t	 none;
+	struct pollfd	*pfd;
 	long long	 now = timefmt_now_ms(), until = now + RUNNER_IDLE_MS;
+	size_t		 i;
+	ssize_t		 n;
 	char		 buf[512];
 
 	if (r->due_at != 0 && r->due_at < until)
@@ -579,17 +678,34 @@ wait_a_while(struct runner *r)
 		until = r->error_until;
 	if (until < now)
 		until = now;
-	ts.tv_sec = (until - now) / 1000;
-	ts.tv_nsec = (until - now) % 1000 * 1000000;
-	pfd.fd = r->wake_r;
-	pfd.events = POLLIN;
-	sigemptyset(&none);
-	if (got_child)
+	if ((pfd = calloc(r->nw + 1, sizeof(*pfd))) == NULL) {
+		r->error_until = now + RUNNER_ERROR_MS;
 		return;
-	if (ppoll(&pfd, 1, &ts, &none) > 0 && (pfd.revents & POLLIN)) {
-		while (read(r->wake_r, buf, sizeof(buf)) > 0)
-			continue;
-		r->rescan = true;
-		r->active_at = timefmt_now_ms();
 	}
+	pfd[0].fd = r->wake_r;
+	pfd[0].events = POLLIN;
+	for (i = 0; i < r->nw; i++) {
+		pfd[i + 1].fd = r->w[i].fd;
+		pfd[i + 1].events = POLLIN;
+	}
+	if (poll(pfd, r->nw + 1, (int)(until - now)) > 0) {
+		if (pfd[0].revents & POLLIN) {
+			while (read(r->wake_r, buf, sizeof(buf)) > 0)
+				continue;
+			r->rescan = true;
+			r->active_at = timefmt_now_ms();
+		}
+		/* From the last: a gone worker moves those after it. */
+		for (i = r->nw; i-- > 0;) {
+			if (pfd[i + 1].revents == 0)
+				continue;
+			buf[0] = 0;
+			n = recv(r->w[i].fd, buf, 1, MSG_DONTWAIT);
+			if (n == -1 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			/* Nothing read: the worker is gone. */
+			worker_done(r, i, buf[0]);
+		}
+	}
+	free(pfd);
 }

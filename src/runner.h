@@ -9,9 +9,9 @@
 /*
  * The hook runner, ekahook(8) "The hook queue": one process per
  * state_dir, elected with flock(2) on state_dir/hooks/runner.lock,
- * takes the events in state_dir/hooks/new/ one attempt (one fork) at a
- * time, at most hook_max_running at once, and leaves when the spool has
- * been empty for a while.  Nobody installs or supervises it: responders
+ * hands the events in state_dir/hooks/new/ to long-lived attempt
+ * processes, at most hook_max_running at once, and leaves when the spool
+ * has been empty for a while.  Nobody installs or supervises it: responders
  * start it.
  */
 

@@ -25,7 +25,7 @@ static int	 box_fd(const struct spool *, enum spool_box);
 static int	 tmp_name(char *, size_t, const char *, const char *);
 static int	 write_file(const struct spool *, const char *,
 		    const struct iovec *, int, const struct timespec *,
-		    bool);
+		    enum spool_sync);
 static int	 save_job(const struct spool *, const char *,
 		    const struct job *, bool);
 static int	 load_job(const struct spool *, const char *, struct job *);
@@ -37,7 +37,8 @@ spool_init(struct spool *sp)
 {
 	sp->state_dir = NULL;
 	sp->hooks_fd = sp->new_fd = sp->failed_fd = sp->tmp_fd =
-	    sp->tries_fd = -1;
+	    sp->tries_fd = sp->put_fd = -1;
+	sp->put_id[0] = '\0';
 }
 
 /* at/name as a directory, made first when missing.  A descriptor or -1. */
@@ -89,6 +90,9 @@ spool_close(struct spool *sp)
 		    &sp->tmp_fd, &sp->tries_fd };
 	size_t	 i;
 
+	/* One put and neither committed nor dropped: it stays queued. */
+	if (sp->put_fd != -1)
+		close(sp->put_fd);
 	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] != -1)
 			close(*fds[i]);
@@ -126,12 +130,14 @@ tmp_name(char *out, size_t len, const char *id, const char *what)
 }
 
 /*
- * Writes iov into tmp/, then renames it to dir_fd/name: whole or not
- * there.  times, when given, become its atime and mtime.
+ * Writes iov into tmp/<tmp>, whose mtime becomes *times when given.
+ * Returns its descriptor, or -1 with the file gone.  SPOOL_SYNC: its
+ * bytes are on disk on return; SPOOL_START: on their way there (see
+ * spool_put).
  */
 static int
 write_file(const struct spool *sp, const char *tmp, const struct iovec *iov,
-    int iovcnt, const struct timespec *times, bool sync)
+    int iovcnt, const struct timespec *times, enum spool_sync how)
 {
 	ssize_t	 want = 0, w;
 	int	 fd, i, saved;
@@ -158,17 +164,17 @@ write_file(const struct spool *sp, const char *tmp, const struct iovec *iov,
 		if (futimens(fd, ts) == -1)
 			goto fail;
 	}
-	if (sync && fsync(fd) == -1)
+	if (how == SPOOL_SYNC && fsync(fd) == -1)
 		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	return 0;
+#ifdef HAVE_SYNC_FILE_RANGE
+	/* Only a head start: spool_commit's fsync is what waits. */
+	if (how == SPOOL_START)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
+	return fd;
 fail:
 	saved = errno;
-	if (fd != -1)
-		close(fd);
+	close(fd);
 	(void)unlinkat(sp->tmp_fd, tmp, 0);
 	errno = saved;
 	return -1;
@@ -180,7 +186,7 @@ save_job(const struct spool *sp, const char *id, const struct job *j,
 {
 	char		 text[JOB_TEXT_MAX], tmp[NAME_MAX + 1];
 	struct iovec	 iov;
-	int		 n;
+	int		 n, fd;
 
 	n = job_format(text, sizeof(text), j);
 	if (n < 0 || (size_t)n >= sizeof(text) ||
@@ -190,9 +196,11 @@ save_job(const struct spool *sp, const char *id, const struct job *j,
 	}
 	iov.iov_base = text;
 	iov.iov_len = (size_t)n;
-	if (write_file(sp, tmp, &iov, 1, NULL, sync) == -1)
+	if ((fd = write_file(sp, tmp, &iov, 1, NULL, sync ? SPOOL_SYNC :
+	    SPOOL_LAZY)) == -1)
 		return -1;
-	if (renameat(sp->tmp_fd, tmp, sp->tries_fd, id) == -1) {
+	if (close(fd) == -1 ||
+	    renameat(sp->tmp_fd, tmp, sp->tries_fd, id) == -1) {
 		int	 saved = errno;
 
 		(void)unlinkat(sp->tmp_fd, tmp, 0);
@@ -227,33 +235,84 @@ spool_add(struct spool *sp, const char *state_dir, const char *id,
     const struct timespec *received, const char *text, size_t len,
     const struct job *j, bool sync)
 {
+	if (spool_put(sp, state_dir, id, received, text, len, j,
+	    sync ? SPOOL_SYNC : SPOOL_LAZY) == -1)
+		return -1;
+	return spool_commit(sp, sync);
+}
+
+int
+spool_put(struct spool *sp, const char *state_dir, const char *id,
+    const struct timespec *received, const char *text, size_t len,
+    const struct job *j, enum spool_sync how)
+{
 	char		 tmp[NAME_MAX + 1];
 	struct iovec	 iov[2];
-	int		 saved;
+	int		 fd, saved;
 
 	if (!evline_id_ok(id) || tmp_name(tmp, sizeof(tmp), id, "new") ==
-	    -1) {
+	    -1 || sp->put_fd != -1) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (spool_open(sp, state_dir) == -1)
 		return -1;
-	if (j != NULL && j->attempts > 0 && save_job(sp, id, j, sync) == -1)
+	if (j != NULL && j->attempts > 0 && save_job(sp, id, j,
+	    how != SPOOL_LAZY) == -1)
 		return -1;
 	iov[0].iov_base = (void *)text;
 	iov[0].iov_len = len;
 	iov[1].iov_base = (void *)"\n";
 	iov[1].iov_len = 1;
-	if (write_file(sp, tmp, iov, 2, received, sync) == -1)
+	if ((fd = write_file(sp, tmp, iov, 2, received, how)) == -1)
 		return -1;
-	if (renameat(sp->tmp_fd, tmp, sp->new_fd, id) == -1) {
+	/* A new file: the lock is ours at once, and keeps runners off. */
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1 ||
+	    renameat(sp->tmp_fd, tmp, sp->new_fd, id) == -1) {
 		saved = errno;
+		close(fd);
 		(void)unlinkat(sp->tmp_fd, tmp, 0);
 		errno = saved;
 		return -1;
 	}
-	/* ekahook.conf(5) log_fsync = always: the name on disk too. */
-	return sync ? fsync(sp->new_fd) : 0;
+	sp->put_fd = fd;
+	memcpy(sp->put_id, id, strlen(id) + 1);
+	return 0;
+}
+
+int
+spool_commit(struct spool *sp, bool sync)
+{
+	int	 saved;
+
+	if (sp->put_fd == -1)
+		return 0;
+	/* ekahook.conf(5) log_fsync = always: the bytes and the name. */
+	if (sync && (fsync(sp->put_fd) == -1 || fsync(sp->new_fd) == -1)) {
+		saved = errno;
+		spool_drop(sp);
+		errno = saved;
+		return -1;
+	}
+	(void)close(sp->put_fd);
+	sp->put_fd = -1;
+	sp->put_id[0] = '\0';
+	return 0;
+}
+
+void
+spool_drop(struct spool *sp)
+{
+	if (sp->put_fd == -1)
+		return;
+	/* Gone before the lock goes: no runner ever takes it. */
+	if (unlinkat(sp->new_fd, sp->put_id, 0) == -1 && errno != ENOENT)
+		fprintf(stderr, "ekahook: %s/%s/new/%s: cannot remove: %s\n",
+		    sp->state_dir, SPOOL_DIR, sp->put_id, strerror(errno));
+	(void)unlinkat(sp->tries_fd, sp->put_id, 0);
+	close(sp->put_fd);
+	sp->put_fd = -1;
+	sp->put_id[0] = '\0';
 }
 
 bool

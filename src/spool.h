@@ -2,6 +2,7 @@
 #ifndef EKAHOOK_SPOOL_H
 #define EKAHOOK_SPOOL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -31,6 +32,13 @@
 
 enum spool_box { SPOOL_NEW, SPOOL_FAILED };
 
+/* How a file written reaches the disk. */
+enum spool_sync {
+	SPOOL_LAZY,	/* when the kernel writes it back */
+	SPOOL_START,	/* written back now, waited for by spool_commit */
+	SPOOL_SYNC	/* on disk before the call returns */
+};
+
 struct spool {
 	char	*state_dir;	/* NULL: not open */
 	int	 hooks_fd;	/* state_dir/hooks */
@@ -38,6 +46,8 @@ struct spool {
 	int	 failed_fd;
 	int	 tmp_fd;
 	int	 tries_fd;
+	int	 put_fd;	/* new/<put_id>, put and not yet committed */
+	char	 put_id[NAME_MAX + 1];
 };
 
 void	spool_init(struct spool *);
@@ -60,6 +70,20 @@ int	spool_path(char *out, size_t len, const char *state_dir,
 int	spool_add(struct spool *, const char *state_dir, const char *id,
 	    const struct timespec *received, const char *text, size_t len,
 	    const struct job *, bool sync);
+/*
+ * spool_add in two steps, for the request path, where the event log is
+ * synced between them and one journal commit can carry both
+ * (ekahook.conf(5) log_fsync): spool_put() puts new/<id> in place,
+ * locked so that no runner takes it, until spool_commit() (the file and
+ * its name on disk first with sync; -1: it is gone again) or
+ * spool_drop() (the log could not take the event: no hook for it).
+ * One put at a time per struct spool.
+ */
+int	spool_put(struct spool *, const char *state_dir, const char *id,
+	    const struct timespec *received, const char *text, size_t len,
+	    const struct job *, enum spool_sync);
+int	spool_commit(struct spool *, bool sync);
+void	spool_drop(struct spool *);
 /* True when box holds id. */
 bool	spool_has(const struct spool *, enum spool_box, const char *id);
 /* The names in box, sorted (oldest request first).  0 or -1. */
