@@ -147,7 +147,7 @@ def main():
     with open(os.path.join(os.path.dirname(yaml_path), "appointment-statuses.txt")) as f:
         statuses = re.findall(r"- (\w+) +\(", f.read())
     assert statuses[:2] == ["BK", "CK"] and len(statuses) == 15, statuses
-    statuses += ["PC", "PNR"]  # not in Eka's list, but in our contract
+    statuses += ["PC", "PNR"]  # not in Eka's list; ekahook(8) Validation
     with open(mdx_path) as f:
         mdx = f.read()
 

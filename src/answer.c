@@ -12,7 +12,7 @@ struct answer_def {
 	const char	*message;
 };
 
-/* SPEC §3, the table, in the order of enum answer_kind. */
+/* ekahook(8) "Requests", the list, in the order of enum answer_kind. */
 static const struct answer_def defs[ANS_COUNT] = {
 	[ANS_OK] =		{ 200, NULL, NULL },
 	[ANS_HEALTH] =		{ 200, NULL, NULL },

@@ -7,7 +7,7 @@
 #include "buf.h"
 #include "notes.h"
 
-/* Every answer ekahook gives (SPEC §3). */
+/* Every answer ekahook gives (ekahook(8) "Requests"). */
 enum answer_kind {
 	ANS_OK,
 	ANS_HEALTH,
@@ -39,7 +39,7 @@ struct answer {
 int		 answer_status(enum answer_kind);
 const char	*answer_error(enum answer_kind);	/* NULL for 200s */
 const char	*answer_reason(int status);
-/* True for the 4xx answers that SPEC §4 keeps in reject_file. */
+/* True for the 4xx answers kept in reject_file (ekahook(8) "Logs"). */
 bool		 answer_is_logged_reject(enum answer_kind);
 /* Appends the JSON body of the answer (no newline). */
 void		 answer_body(struct buf *, const struct answer *);

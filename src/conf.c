@@ -38,7 +38,7 @@ struct key {
 	const char		*dflt;
 };
 
-/* SPEC §2: every key with its default. */
+/* ekahook.conf(5) KEYS: every key with its default. */
 static const struct key keys[] = {
 	{ "log_file",		K_PATH,		0, 0, "events.ndjson" },
 	{ "log_max_bytes",	K_UINT,		0, UINT64_MAX, "10485760" },
@@ -130,8 +130,9 @@ path_join(const char *dir, const char *p)
 }
 
 /*
- * The directory relative paths are taken against, made absolute: SPEC §4
- * and §5 hand out absolute paths, and a later chdir must not move them.
+ * The directory relative paths are taken against, made absolute: the hook
+ * gets absolute paths (EKAHOOK_LOG_FILE, ekahook(8) "The hook"), and a
+ * later chdir must not move them.
  * Returns a malloc'd path or NULL.
  */
 static char *

@@ -11,7 +11,7 @@
 #include "addr.h"
 #include "schema.h"
 
-/* The configuration of SPEC §2, with every path made absolute. */
+/* The configuration of ekahook.conf(5), with every path made absolute. */
 struct conf {
 	char		*file;		/* the file read, or NULL */
 	char		*base_dir;	/* what relative paths are relative to */
@@ -53,8 +53,8 @@ const char	*conf_process_getenv(const char *name, void *arg);
 char		*conf_dir_of(const char *path);
 /*
  * Makes the directory dir under state_dir (dir NULL: state_dir itself),
- * mode 0750, with every missing directory above it (SPEC §2: state_dir
- * "is created if missing").  Returns 0, or -1 with errno.
+ * mode 0750, with every missing directory above it (ekahook.conf(5)
+ * state_dir).  Returns 0, or -1 with errno.
  */
 int		 conf_make_state_dir(const char *state_dir, const char *dir);
 
@@ -81,9 +81,10 @@ void	conf_free(struct conf *);
 bool	conf_hook_wants(const struct conf *, const char *event);
 
 /*
- * Finds the file to use by the search order of SPEC §2: explicit (from
- * EKAHOOK_CONFIG), then ekahook.conf beside the executable, then the
- * system one.  Returns a malloc'd path or NULL when none exists.
+ * Finds the file to use by the search order of ekahook(8)
+ * "Configuration": explicit (from EKAHOOK_CONFIG), then ekahook.conf
+ * beside the executable, then the system one.  Returns a malloc'd path
+ * or NULL when none exists.
  */
 char	*conf_find(const char *explicit_path, const char *exe_dir);
 /*

@@ -199,7 +199,7 @@ check_log_file(const char *what, const char *file)
 /*
  * state_dir and what ekahook makes in it (seen, hooks, hooks/jobs)
  * where they are there; where it is not, the nearest directory above
- * it that is, which it will be made in (SPEC §2).
+ * it that is, which it will be made in (ekahook.conf(5) state_dir).
  */
 static int
 check_state_dir(const char *state_dir)

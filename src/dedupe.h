@@ -11,7 +11,7 @@
 
 /*
  * Duplicate deliveries across every process sharing a state_dir
- * (SPEC §3 "Duplicates").  A marker file per body hash,
+ * (ekahook(8) "Duplicates").  A marker file per body hash,
  * state_dir/seen/<2 hex>/<64 hex>, is claimed with O_EXCL and held
  * with flock(2) while the event's line is written; a second delivery of
  * the same body waits for that lock.  The marker gets one byte once the

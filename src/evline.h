@@ -8,7 +8,8 @@
 #include "json.h"
 
 /*
- * An accepted-event line of log_file (SPEC §4) read back, for the hook:
+ * An accepted-event line of log_file (ekahook(8) "Logs") read back,
+ * for the hook:
  * {"received_at":…,"request_id":…,…,"duplicate":false,…,"event":{…}}
  * The whole line is parsed with json_parse(), so the event's numbers
  * keep their text as sent; the event's own bytes, as logged, are

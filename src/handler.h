@@ -64,7 +64,10 @@ const struct conf *handler_startup_conf(struct handler *);
  * (old duplicate markers removed, at most once a minute).
  */
 void	handler_after(struct handler *);
-/* True for "application/json", parameters allowed (SPEC §3, 415). */
+/*
+ * True for "application/json", parameters allowed (ekahook(8)
+ * "Requests", 415).
+ */
 bool	handler_is_json_type(const char *);
 
 #endif

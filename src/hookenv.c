@@ -258,7 +258,7 @@ emit(struct envb *b, const cJSON *it)
 		b->nomem = true;
 		return;
 	}
-	/* SPEC §5: a name taken twice keeps its first owner. */
+	/* ekahook(8) "The hook": a name taken twice keeps its first owner. */
 	if (name_taken(b, name))
 		return;
 	/* Past the count nothing more is exported, so nothing is taken. */

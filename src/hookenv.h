@@ -8,8 +8,8 @@
 #include "json.h"
 
 /*
- * The hook's environment (SPEC §5), built from the logged event alone:
- * no I/O, no clock, so unit tests and fuzzers can call it.
+ * The hook's environment (ekahook(8) "The hook"), built from the logged
+ * event alone: no I/O, no clock, so unit tests and fuzzers can call it.
  *
  * The fixed part is PATH, LANG and the four EKAHOOK_ variables.  Then
  * one EKA_ variable per scalar field and per array of scalars, named by
@@ -17,10 +17,11 @@
  * segments, upper-cased, every byte outside A-Z0-9 made "_").  A name
  * taken twice goes to the top-level field, else to the first in the
  * body.  Limits: HOOKENV_MAX_VARS EKA_ variables, HOOKENV_MAX_VALUE
- * bytes a value (SPEC §5); further, so that execve(2) never fails with
- * E2BIG, HOOKENV_MAX_NAME bytes a name and HOOKENV_MAX_TOTAL bytes for
- * all EKA_ strings.  A variable past a limit is left out whole (never
- * cut) and counted in omitted; its name stays taken.
+ * bytes a value (ekahook(8) "The hook"); further, so that execve(2)
+ * never fails with E2BIG, HOOKENV_MAX_NAME bytes a name and
+ * HOOKENV_MAX_TOTAL bytes for all EKA_ strings.  A variable past a
+ * limit is left out whole (never cut) and counted in omitted; its name
+ * stays taken.
  */
 
 #define HOOKENV_PATH		"PATH=/usr/local/bin:/usr/bin:/bin"

@@ -12,7 +12,7 @@
 #include "timefmt.h"
 
 /*
- * The hook_log line of one finished attempt (SPEC §5):
+ * The hook_log line of one finished attempt (ekahook(8) "The hook queue"):
  * {"finished_at":…,"request_id":…,"event":…,"hook":…,"attempt":1,
  *  "exit":0,"signal":null,"timed_out":false,"duration_ms":41,
  *  "output":"…"}

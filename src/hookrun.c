@@ -337,7 +337,7 @@ hookrun_exec(const struct hookrun_spec *sp, struct hookrun_result *res)
 			break;
 		now = now_ms();
 		if (!termed && now >= term_at) {
-			/* SPEC §2 hook_timeout: the whole group. */
+			/* ekahook.conf(5) hook_timeout: the whole group. */
 			(void)kill(-pid, SIGTERM);
 			termed = res->timed_out = true;
 		}

@@ -6,17 +6,19 @@
 #include <stddef.h>
 
 /*
- * One run of the hook executable (SPEC §5): posix_spawn (or fork and
- * execve where glibc lacks what that needs) in its own process group
- * with an allow-listed environment, stdin from a regular file, stdout
- * and stderr into one pipe of which the last
+ * One run of the hook executable (ekahook(8) "The hook"): posix_spawn
+ * (or fork and execve where glibc lacks what that needs) in its own
+ * process group with an allow-listed environment, stdin from a regular
+ * file, stdout and stderr into one pipe of which the last
  * HOOKRUN_OUTPUT_MAX bytes are kept in memory (so a chatty hook costs
  * neither memory nor disk), and a deadline: SIGTERM to the group after
  * timeout seconds, SIGKILL kill_after seconds later.
  */
 
-#define HOOKRUN_OUTPUT_MAX	4096	/* SPEC §5: the last 4 KiB */
-#define HOOKRUN_KILL_AFTER	5	/* SPEC §2 hook_timeout: SIGKILL after */
+/* ekahook(8) "The hook queue": hook_log keeps the last 4 KiB of output. */
+#define HOOKRUN_OUTPUT_MAX	4096
+/* ekahook.conf(5) hook_timeout: SIGKILL this many seconds after SIGTERM. */
+#define HOOKRUN_KILL_AFTER	5
 
 struct hookrun_spec {
 	const char	*path;		/* absolute */

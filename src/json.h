@@ -17,7 +17,7 @@
  * holds numbers as doubles and strings as C strings.
  */
 
-#define JSON_MAX_DEPTH	64	/* SPEC §3: more is too_deep */
+#define JSON_MAX_DEPTH	64	/* ekahook(8) "Requests": more is too_deep */
 
 enum json_status {
 	JSON_OK = 0,

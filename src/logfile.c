@@ -139,13 +139,14 @@ logfile_is_current(const struct logfile *lf, off_t *size)
  * never finished: ekahook cuts its own short writes, so that writer was
  * killed inside write(2) (SIGKILL between two pages of the copy) or the
  * machine went down, and no 200 was sent for it.  The fragment is cut
- * off, under the lock, so the log keeps no partial line (SPEC §3) and
- * *size becomes the new size.  When it cannot be read or cut, *newline
- * asks for our line to start on a line of its own instead.  A file that
- * still ends where our own last line through this descriptor ended is
- * not read: its last byte is that line's newline (saves a pread(2) per
- * line while one process writes; only a copytruncate regrowing the file
- * to exactly that size could hide a fragment from this check).
+ * off, under the lock, so the log keeps no partial line (ekahook(8)
+ * "Logs") and *size becomes the new size.  When it cannot be read or
+ * cut, *newline asks for our line to start on a line of its own
+ * instead.  A file that still ends where our own last line through this
+ * descriptor ended is not read: its last byte is that line's newline
+ * (saves a pread(2) per line while one process writes; only a
+ * copytruncate regrowing the file to exactly that size could hide a
+ * fragment from this check).
  */
 static void
 logfile_mend_tail(const struct logfile *lf, off_t *size, bool *newline)
@@ -254,8 +255,8 @@ logfile_drop(const char *name)
 /*
  * path.keep and any older path.N are dropped, path.N becomes path.N+1,
  * path becomes path.1.  The older ones are there when log_keep was
- * lowered: they go at the next rotation (SPEC §2: "older ones are
- * deleted"), oldest first, from the last there is down to path.keep.
+ * lowered: they go at the next rotation (ekahook.conf(5) log_keep),
+ * oldest first, from the last there is down to path.keep.
  * Called with the current file's lock and the directory's held
  * (logfile_rotate_locked), so rotations never overlap.  Another tool
  * (logrotate) may rename path away meanwhile: then what is at the path
@@ -316,7 +317,10 @@ logfile_write(int fd, const char *line, size_t len, bool newline, off_t off)
 	if (w == (ssize_t)total)
 		return 0;
 	saved = w == -1 ? errno : ENOSPC;
-	/* Leave no partial line (SPEC §3, 503); say so if even that fails. */
+	/*
+	 * Leave no partial line (ekahook(8) "Requests", 503); say so if even
+	 * that fails.
+	 */
 	if (w > 0 && ftruncate(fd, off) == -1)
 		fprintf(stderr, "ekahook: cannot cut back a partial line: %s\n",
 		    strerror(errno));

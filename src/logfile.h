@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /*
- * An NDJSON log shared by any number of processes (SPEC §4).
+ * An NDJSON log shared by any number of processes (ekahook(8) "Logs").
  *
  * Each append takes flock(2) on the file it is about to write, checks
  * that this file is still the one at the path (a rotation by another

@@ -109,11 +109,12 @@ serve_fcgi(int sock)
 	handler_init(&h);
 	h.warn_open = true;
 	/*
-	 * SPEC §5: hooks left pending or running when the machine died run
-	 * once ekahook is up again; a server that starts its FastCGI
-	 * processes at its own start (lighttpd, spawn-fcgi) need not wait
-	 * for a request.  A configuration given only per request (.htaccess)
-	 * has its work resumed by its first request instead.
+	 * ekahook(8) "The hook queue": hooks left pending or running when
+	 * the machine died run once ekahook is up again; a server that
+	 * starts its FastCGI processes at its own start (lighttpd,
+	 * spawn-fcgi) need not wait for a request.  A configuration given
+	 * only per request (.htaccess) has its work resumed by its first
+	 * request instead.
 	 */
 	runner_kick(handler_startup_conf(&h), false);
 	while (FCGX_Accept_r(&req) >= 0) {

@@ -8,7 +8,7 @@
 #include "buf.h"
 #include "notes.h"
 
-/* The lines of SPEC §4, formatted without touching any file. */
+/* The lines of ekahook(8) "Logs", formatted without touching any file. */
 
 struct accept_rec {
 	const char			*received_at;

@@ -33,7 +33,7 @@ void		sig_compute(const char *key, size_t keylen, long long t,
 		    const char *body, size_t len,
 		    unsigned char out[SIG_DIGEST_LEN]);
 /*
- * Judges a delivery (SPEC §3 "Signature"): value is the header or NULL,
+ * Judges a delivery (ekahook(8) "Signatures"): value is the header or NULL,
  * any key may match any v1 (compared in constant time), and |now - t|
  * must be within tolerance unless tolerance is 0.
  */

@@ -7,7 +7,10 @@
 #include "answer.h"
 #include "suites.h"
 
-/* SPEC §3: each answer's status, and its exact body for request id "rid". */
+/*
+ * ekahook(8) "Requests": each answer's status, and its exact body for
+ * request id "rid".
+ */
 static const struct {
 	enum answer_kind	 kind;
 	int			 status;

@@ -248,7 +248,7 @@ START_TEST(an_unusable_state_dir_fails)
 }
 END_TEST
 
-/* SPEC §2: state_dir "is created if missing", with what is above it. */
+/* ekahook.conf(5) state_dir: created if missing, with what is above it. */
 START_TEST(a_state_dir_whose_parents_are_missing_is_made)
 {
 	struct dedupe_claim	 c;

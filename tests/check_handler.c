@@ -295,7 +295,7 @@ START_TEST(other_methods_get_405_with_allow)
 		ck_assert_uint_eq(f.reads, 0);
 		buf_free(&f.out);
 	}
-	/* Not kept in reject_file (SPEC §4). */
+	/* Not kept in reject_file (ekahook(8) "Logs"). */
 	ck_assert(!tu_exists(rejects));
 }
 END_TEST
@@ -587,9 +587,9 @@ START_TEST(storage_failure_gets_503_and_leaves_no_marker)
 END_TEST
 
 /*
- * SPEC §2: hook_log's directory missing is a storage failure too, for
- * the events that would run the hook, and for health while a hook is
- * set; nothing is taken (the sender retries).
+ * ekahook.conf(5): hook_log's directory missing is a storage failure
+ * too, for the events that would run the hook, and for health while a
+ * hook is set; nothing is taken (the sender retries).
  */
 START_TEST(a_missing_hook_log_directory_gets_503)
 {
@@ -644,7 +644,10 @@ START_TEST(a_missing_hook_log_directory_gets_503)
 }
 END_TEST
 
-/* SPEC §2: the environment first, then the request's parameters. */
+/*
+ * ekahook(8) "Configuration": the environment first, then the request's
+ * parameters.
+ */
 START_TEST(config_path_may_come_from_a_request_parameter)
 {
 	struct fake	 f;

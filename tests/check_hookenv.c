@@ -114,7 +114,7 @@ name_cmp(const void *a, const void *b)
 
 START_TEST(appointment_created_exports_exactly_the_spec_names)
 {
-	/* SPEC §5's list, the partner_meta keys, the fixed ones. */
+	/* ekahook(8) "The hook": its list, the partner_meta keys, the fixed. */
 	static const char *want[] = {
 		"EKAHOOK_ATTEMPT", "EKAHOOK_LOG_FILE", "EKAHOOK_RECEIVED_AT",
 		"EKAHOOK_REQUEST_ID", "EKA_ACTION", "EKA_APPOINTMENT_ID",

@@ -407,7 +407,10 @@ START_TEST(top_level_must_be_an_object)
 }
 END_TEST
 
-/* SPEC §3: more than 64 nested objects/arrays, the top level counting 1. */
+/*
+ * ekahook(8) "Requests": more than 64 nested objects/arrays, the top
+ * level counting 1.
+ */
 START_TEST(depth_64_is_allowed_and_65_is_too_deep)
 {
 	char	*b;

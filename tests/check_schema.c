@@ -296,7 +296,10 @@ START_TEST(empty_sa_ids_and_label_are_arrays_of_strings)
 }
 END_TEST
 
-/* SPEC §3: integer means no fraction, no exponent, fits int64. */
+/*
+ * ekahook(8) "Validation": integer means no fraction, no exponent, fits
+ * int64.
+ */
 static const struct {
 	const char	*raw;
 	bool		 ok;

@@ -252,7 +252,10 @@ START_TEST(more_than_eight_v1_entries_keep_the_first_eight)
 }
 END_TEST
 
-/* SPEC §3: the HMAC is over "<t>" as sent, leading zeros and all. */
+/*
+ * ekahook(8) "Signatures": the HMAC is over "<t>" as sent, leading zeros
+ * and all.
+ */
 START_TEST(t_is_signed_as_sent)
 {
 	static const char	 body[] = "{\"event\":\"x\"}";

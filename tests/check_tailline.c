@@ -9,7 +9,7 @@
 #include "tailline.h"
 #include "suites.h"
 
-/* Lines as ekahook writes them (SPEC §4, §5), and what tail shows. */
+/* Lines as ekahook writes them (ekahook(8) "Logs"), and what tail shows. */
 #define T1	"2026-12-05T21:02:11.123Z"
 #define ID	"019ab3c4d5e6-0012f3-9a8b7c6d-00002a"
 #define EVENT	"{\"event\":\"appointment.created\",\"data\":" \

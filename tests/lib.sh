@@ -225,7 +225,7 @@ json() {
 }
 
 # minify FILE: the JSON text with insignificant whitespace removed and
-# every other byte kept (what SPEC §4 logs as "event").
+# every other byte kept (what ekahook(8) "Logs" logs as "event").
 minify() {
 	perl -0777 -ne '
 	    my $out = "";
@@ -256,7 +256,7 @@ last_line() {
 }
 
 # expect_error STATUS CODE: the last answer is the JSON error answer of
-# SPEC §3: its status, Content-Type, and members in order.
+# ekahook(8) "Requests": its status, Content-Type, and members in order.
 expect_error() {
 	expect_status "$1"
 	grep -qi '^content-type: application/json' "$T/resp.hdr" ||
@@ -278,9 +278,9 @@ expect_accepted() {
 }
 
 # expect_reject_line FILE STATUS CODE BODYFILE [body|sha|none]: the last
-# line of the reject file FILE is the one of SPEC §4 for the last
-# answer: same request_id and details, STATUS and CODE, body_bytes the
-# size of BODYFILE, and (body, the default) body_sha256 and the body
+# line of the reject file FILE is the one of ekahook(8) "Logs" for the
+# last answer: same request_id and details, STATUS and CODE, body_bytes
+# the size of BODYFILE, and (body, the default) body_sha256 and the body
 # itself (body, or body_base64 when not UTF-8) giving back its exact
 # bytes; (sha) body_sha256 but no body (401); (none) neither (413).
 expect_reject_line() {

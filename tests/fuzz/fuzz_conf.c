@@ -12,8 +12,8 @@
  * or the environment; a signing key's value never appears in an error
  * (the input is loaded again with each key replaced by a canary);
  * a loaded configuration has absolute paths and values within the
- * ranges of SPEC §2; every address in a parsed allow_from matches the
- * list it came from.
+ * ranges of ekahook.conf(5); every address in a parsed allow_from
+ * matches the list it came from.
  */
 #include "config.h"
 

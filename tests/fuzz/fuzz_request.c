@@ -25,9 +25,9 @@
  * are writable and the configurations valid), the log line is one line
  * of valid JSON that holds the minified body exactly, a 401 line keeps
  * no body, and no signing key shows in any output.  An accepted event
- * then goes through the hook's environment builder (SPEC §5), whose
- * result must hold only allowed, well-formed, unique names within the
- * limits, with the top-level fields' values as sent.
+ * then goes through the hook's environment builder (ekahook(8) "The
+ * hook"), whose result must hold only allowed, well-formed, unique
+ * names within the limits, with the top-level fields' values as sent.
  */
 #include "config.h"
 
@@ -456,8 +456,9 @@ env_name_ok(const char *s, size_t n)
 
 /*
  * The accepted event's hook environment: PATH and LANG first, then
- * only EKAHOOK_ and EKA_ names, each once, within SPEC §5's limits;
- * a top-level string field that made it in holds its decoded value.
+ * only EKAHOOK_ and EKA_ names, each once, within the limits of
+ * ekahook(8) "The hook"; a top-level string field that made it in holds
+ * its decoded value.
  */
 static void
 check_hookenv(const struct fake_req *r)

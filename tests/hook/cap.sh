@@ -1,5 +1,5 @@
 #!/bin/sh
-# hook_max_running (SPEC §2): a cap across every process sharing the
+# hook_max_running (ekahook.conf(5)): a cap across every process sharing the
 # state_dir (two FastCGI responders, the runner, ekahookctl replay); the
 # excess waits without delaying any answer, and every event's hook runs.
 . "$TOP_SRCDIR/tests/hook/hooklib.sh"

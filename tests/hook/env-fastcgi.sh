@@ -1,6 +1,6 @@
 #!/bin/sh
-# SPEC §5 under FastCGI: a slow hook never delays the answer, and gets
-# exactly its argv, stdin, directory and environment.
+# ekahook(8) "The hook" under FastCGI: a slow hook never delays the
+# answer, and gets exactly its argv, stdin, directory and environment.
 . "$TOP_SRCDIR/tests/hook/hooklib.sh"
 
 run_env_test fastcgi

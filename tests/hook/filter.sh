@@ -1,5 +1,5 @@
 #!/bin/sh
-# hook_events (SPEC §2): only the listed events run the hook; relaxed
+# hook_events (ekahook.conf(5)): only the listed events run the hook; relaxed
 # events are named by event_type; duplicates never run it.
 . "$TOP_SRCDIR/tests/hook/hooklib.sh"
 

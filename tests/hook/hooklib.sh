@@ -191,9 +191,9 @@ env_value() {
 	    "$1" "$2"
 }
 
-# run_env_test MODE: SPEC §5 through lighttpd in MODE (fastcgi, cgi):
-# the answer does not wait for a slow hook, and the hook gets exactly
-# its argv, stdin, directory, descriptors and environment.
+# run_env_test MODE: ekahook(8) "The hook" through lighttpd in MODE
+# (fastcgi, cgi): the answer does not wait for a slow hook, and the hook
+# gets exactly its argv, stdin, directory, descriptors and environment.
 run_env_test() {
 	mode=$1
 	write_recorder
@@ -237,7 +237,7 @@ priority" | sort -z >"$T/env.want"
 	sort -z "$run/environ" >"$T/env.got"
 	cmp -s "$T/env.want" "$T/env.got" ||
 		fail "$mode: environment differs: $(diff "$T/env.want" "$T/env.got" | tr '\0' ' ')"
-	ok "$mode: the environment is exactly SPEC §5's, no server or header variable"
+	ok "$mode: the environment is exactly ekahook(8)'s, no server or header variable"
 
 	printf '%s\0' "$HK/hook" appointment.created >"$T/argv.want"
 	cmp -s "$T/argv.want" "$run/argv" || fail "$mode: argv: $(tr '\0' ' ' <"$run/argv")"
@@ -262,7 +262,7 @@ priority" | sort -z >"$T/env.want"
 	    and .duration_ms >= 2000
 	    and .output == "hook output for \($id)\n"' "$HOOKLOG" >/dev/null ||
 		fail "$mode: hook_log line: $(cat "$HOOKLOG")"
-	ok "$mode: one hook_log line with SPEC §5's fields"
+	ok "$mode: one hook_log line with ekahook(8)'s fields"
 
 	# Hostile values: data only, never code.
 	rm -f "$HK/sleep"

@@ -1,9 +1,9 @@
 #!/bin/sh
-# SPEC §5: a hook that was pending or running when the machine died
-# runs once the receiver is up again, without anyone replaying it: a
-# FastCGI responder that lighttpd starts with itself starts the runner
-# (no request needed), which reruns the lost attempt and takes the
-# pending events.
+# ekahook(8) "The hook queue": a hook that was pending or running when
+# the machine died runs once the receiver is up again, without anyone
+# replaying it: a FastCGI responder that lighttpd starts with itself
+# starts the runner (no request needed), which reruns the lost attempt
+# and takes the pending events.
 . "$TOP_SRCDIR/tests/hook/hooklib.sh"
 
 write_recorder

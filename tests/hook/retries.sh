@@ -1,5 +1,5 @@
 #!/bin/sh
-# hook_retries (SPEC §2): further attempts after a failure, after 5 s,
+# hook_retries (ekahook.conf(5)): further attempts after a failure, after 5 s,
 # 30 s, 300 s (scaled down here by EKAHOOK_TEST_RETRY_SCALE, a knob for
 # tests only), counted from the end of the failed attempt; pending
 # retries survive the runner being killed.

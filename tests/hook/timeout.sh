@@ -1,5 +1,5 @@
 #!/bin/sh
-# hook_timeout (SPEC §2): SIGTERM to the hook's process group, SIGKILL
+# hook_timeout (ekahook.conf(5)): SIGTERM to the hook's process group, SIGKILL
 # 5 s later for what ignores it; the hook_log line says so.
 . "$TOP_SRCDIR/tests/hook/hooklib.sh"
 

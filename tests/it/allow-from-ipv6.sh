@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPEC §3 row 403 through lighttpd mod_fastcgi, IPv6: lighttpd also
+# ekahook(8) "Requests" 403 through lighttpd mod_fastcgi, IPv6: lighttpd also
 # listens on [::1]; allow_from ranges are judged on REMOTE_ADDR "::1".
 . "$TESTLIB"
 umask 022

@@ -1,8 +1,8 @@
 #!/bin/sh
-# SPEC §3 row 403 through lighttpd mod_fastcgi, IPv4: allow_from judged
-# on REMOTE_ADDR before the body is read; GET health stays open.
-# The config is replaced between requests: ekahook reloads it on the
-# next request (a new inode), so one server covers every case.
+# ekahook(8) "Requests" 403 through lighttpd mod_fastcgi, IPv4:
+# allow_from judged on REMOTE_ADDR before the body is read; GET health
+# stays open.  The config is replaced between requests: ekahook reloads
+# it on the next request (a new inode), so one server covers every case.
 . "$TESTLIB"
 umask 022
 

@@ -1,7 +1,7 @@
 #!/bin/sh
-# SPEC §3 through lighttpd mod_fastcgi: the method rows (405, GET and
-# HEAD health), the media type (415), the size limit (413) and the
-# plain accepted answer (200).
+# ekahook(8) "Requests" through lighttpd mod_fastcgi: the method rows
+# (405, GET and HEAD health), the media type (415), the size limit (413)
+# and the plain accepted answer (200).
 . "$TESTLIB"
 umask 022
 

@@ -1,6 +1,7 @@
 #!/bin/sh
-# SPEC §3 and §4 once through plain CGI (lighttpd mod_cgi, one process
-# per request): the main rows of the table and the log lines.
+# ekahook(8) "Requests" and "Logs" once through plain CGI (lighttpd
+# mod_cgi, one process per request): the main rows of the table and the
+# log lines.
 . "$TESTLIB"
 umask 022
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPEC §8: `ekahookctl check-config` loads the config as ekahook would
+# ekahookctl(1) check-config: loads the config as ekahook would
 # and checks paths, permissions and the hook: exit 0 or 1 with one line
 # per problem.  What it calls good, ekahook can run with, as the same
 # user: the permission cases run as an unprivileged user.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPEC §2 through lighttpd mod_fastcgi: where the config is found
+# ekahook.conf(5) through lighttpd mod_fastcgi: where the config is found
 # (EKAHOOK_CONFIG from "bin-environment", ekahook.conf beside the
 # executable), relative paths, EKAHOOK_<KEY> overrides, configuration
 # errors (500 for every request, a line on the server's error log),

@@ -1,9 +1,9 @@
 #!/bin/sh
-# SPEC §3 row 503 and §4 through lighttpd mod_fastcgi: log_file on a
-# 64 KiB tmpfs filled up by POSTs.  The first POST that does not fit is
-# 503 storage_unavailable with Retry-After: 60, the log keeps only
-# complete lines, no duplicate marker is left for the refused body, and
-# once there is room again the same body is a new event.
+# ekahook(8) "Requests" 503 and "Logs" through lighttpd mod_fastcgi:
+# log_file on a 64 KiB tmpfs filled up by POSTs.  The first POST that
+# does not fit is 503 storage_unavailable with Retry-After: 60, the log
+# keeps only complete lines, no duplicate marker is left for the refused
+# body, and once there is room again the same body is a new event.
 . "$TESTLIB"
 umask 022
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPEC §3 "Duplicates" through lighttpd mod_fastcgi: a byte-identical
+# ekahook(8) "Duplicates" through lighttpd mod_fastcgi: a byte-identical
 # body within dedupe_window is answered and logged "duplicate":true,
 # across 4 FastCGI processes racing on one body; dedupe_window = 0 turns
 # it off; a marker older than the window no longer counts.

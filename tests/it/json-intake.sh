@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPEC §3 rows 400 through lighttpd mod_fastcgi: the body must be one
+# ekahook(8) "Requests" 400 through lighttpd mod_fastcgi: the body must be one
 # JSON value in UTF-8 (invalid_json), with no repeated key in an object
 # (duplicate_key), an object at the top (not_an_object), and at most 64
 # nested objects and arrays (too_deep).  Each rejection is kept in

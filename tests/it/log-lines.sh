@@ -1,8 +1,8 @@
 #!/bin/sh
-# SPEC §4 through lighttpd mod_fastcgi: the accepted line byte for byte
-# (fields in order, the event minified with every other byte kept), the
-# request id (the answer's, unique across processes and restarts), the
-# time format, file modes, and the reject lines.
+# ekahook(8) "Logs" through lighttpd mod_fastcgi: the accepted line byte
+# for byte (fields in order, the event minified with every other byte
+# kept), the request id (the answer's, unique across processes and
+# restarts), the time format, file modes, and the reject lines.
 . "$TESTLIB"
 umask 022
 

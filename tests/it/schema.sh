@@ -1,7 +1,8 @@
 #!/bin/sh
-# SPEC §3 row 422 through lighttpd mod_fastcgi: the strict schema with
-# every problem in details, relaxed validation, integers judged on their
-# text, unknown status/action as warnings, and \u0000 in strings.
+# ekahook(8) "Validation", 422, through lighttpd mod_fastcgi: the strict
+# schema with every problem in details, relaxed validation, integers
+# judged on their text, unknown status/action as warnings, and \u0000 in
+# strings.
 . "$TESTLIB"
 umask 022
 

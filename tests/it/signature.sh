@@ -1,5 +1,5 @@
 #!/bin/sh
-# SPEC §3 "Signature" through lighttpd mod_fastcgi: with a signing_key
+# ekahook(8) "Signatures" through lighttpd mod_fastcgi: with a signing_key
 # every POST must carry Eka-Webhook-Signature: t=<unix>,v1=<hex of
 # HMAC-SHA256(key, t "." body)>; 401 signature_missing, _invalid and
 # _expired; key rotation; several v1 entries; the tolerance; nothing of

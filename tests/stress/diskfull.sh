@@ -1,11 +1,12 @@
 #!/bin/sh
-# Disk full (SPEC §3: 503 storage_unavailable, Retry-After: 60, "the log
-# keeps no partial line, and no duplicate marker is left: the sender's
-# retry is a new event").  The logs live on a 512 KiB tmpfs; 16 senders
-# fill it while 4 FastCGI processes rotate.  Every answer is 200, 4xx or
-# 503 with Retry-After; every line whole; exactly the 200s logged.  Then
-# space returns and the same requests are sent again: the ones refused
-# are accepted as new events, the others are duplicates.
+# Disk full (ekahook(8) "Requests": 503 storage_unavailable,
+# Retry-After: 60, "the log keeps no partial line and no duplicate
+# marker is left: the sender's retry is a new event").  The logs live on
+# a 512 KiB tmpfs; 16 senders fill it while 4 FastCGI processes rotate.
+# Every answer is 200, 4xx or 503 with Retry-After; every line whole;
+# exactly the 200s logged.  Then space returns and the same requests are
+# sent again: the ones refused are accepted as new events, the others
+# are duplicates.
 . "$TESTLIB"
 . "$TOP_SRCDIR/tests/stress/stress-lib.sh"
 

@@ -1,14 +1,14 @@
 #!/bin/sh
-# Workers killed at any moment (SPEC §4: no line lost, doubled, torn or
-# split; a 200 only for a line that is on disk).  First the repair on
-# its own: a line a killed writer left unfinished is cut off by the next
-# writer.  Then kill -9 of a random FastCGI worker every 20-150 ms, 40
-# times, while 16 senders keep 4 of them busy with 6000 requests
-# (lighttpd respawns them; it also rests a backend it found dead for a
-# second); the senders retry what got no answer or a 5xx, as Eka Care
-# does.  Every line whole, every 200 and 4xx logged, no request_id
-# twice, a duplicate only for a retried request whose first attempt was
-# logged.
+# Workers killed at any moment (ekahook(8) "Logs": no line lost,
+# doubled, torn or split; a 200 only for a line that is on disk).  First
+# the repair on its own: a line a killed writer left unfinished is cut
+# off by the next writer.  Then kill -9 of a random FastCGI worker every
+# 20-150 ms, 40 times, while 16 senders keep 4 of them busy with 6000
+# requests (lighttpd respawns them; it also rests a backend it found
+# dead for a second); the senders retry what got no answer or a 5xx, as
+# Eka Care does.  Every line whole, every 200 and 4xx logged, no
+# request_id twice, a duplicate only for a retried request whose first
+# attempt was logged.
 . "$TESTLIB"
 . "$TOP_SRCDIR/tests/stress/stress-lib.sh"
 

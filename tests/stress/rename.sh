@@ -1,12 +1,12 @@
 #!/bin/sh
-# Logs renamed away under load (SPEC §4: "a file renamed by another tool
-# is noticed the same way"): while 16 senders keep 4 FastCGI processes
-# busy, a separate process renames events.ndjson and rejected.ndjson
-# away at random moments -- sometimes leaving the path empty, sometimes
-# creating the new file itself as logrotate's `create` does -- while
-# ekahook also rotates.  Then real logrotate in `create` mode, run over
-# and over during a run.  Every 200's line must be in exactly one file,
-# every line whole, the 4xx all in rejected.ndjson*.
+# Logs renamed away under load (ekahook(8) "Logs": "a file renamed by
+# another tool is noticed the same way"): while 16 senders keep 4
+# FastCGI processes busy, a separate process renames events.ndjson and
+# rejected.ndjson away at random moments -- sometimes leaving the path
+# empty, sometimes creating the new file itself as logrotate's `create`
+# does -- while ekahook also rotates.  Then real logrotate in `create`
+# mode, run over and over during a run.  Every 200's line must be in
+# exactly one file, every line whole, the 4xx all in rejected.ndjson*.
 . "$TESTLIB"
 . "$TOP_SRCDIR/tests/stress/stress-lib.sh"
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Many writers, small rotation size (SPEC §4): 4 FastCGI processes
+# Many writers, small rotation size (ekahook(8) "Logs"): 4 FastCGI processes
 # behind lighttpd, 16 senders at once, log_file and reject_file
 # rotating every few dozen lines.  Every line must be whole, no file
 # over log_max_bytes, no request_id twice, exactly the 200s in

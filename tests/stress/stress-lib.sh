@@ -1,7 +1,7 @@
 # Helpers shared by tests/stress/*.sh; source after tests/lib.sh:
 #   . "$TESTLIB"; . "$TOP_SRCDIR/tests/stress/stress-lib.sh"
 # The stress tests put many FastCGI processes behind a real lighttpd,
-# drive them with tests/loadgen and hold the logs to SPEC §4.
+# drive them with tests/loadgen and hold the logs to ekahook(8) "Logs".
 
 LOADGEN="$TOP_BUILDDIR/tests/loadgen"
 [ -x "$LOADGEN" ] || fail "no $LOADGEN (make check builds it)"
