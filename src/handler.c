@@ -248,7 +248,7 @@ respond(struct handler *h, const struct req *r, const struct answer *a)
 }
 
 /*
- * Keeps a rejected request in reject_file (SPEC §4).  Returns the
+ * Keeps a rejected request in reject_file (ekahook(8) "Logs").  Returns the
  * answer to give: the rejection, or 503 when it could not be kept.
  */
 static enum answer_kind
@@ -353,9 +353,9 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 }
 
 /*
- * SPEC §2: the directories of the log files must exist and be
+ * ekahook.conf(5): the directories of the log files must exist and be
  * writable, hook_log's too.  Its lines are written after the answer,
- * by the hook's watcher; a directory they cannot go into is a storage
+ * by the hook's attempt process; a directory they cannot go into is a storage
  * failure found before the event is taken (the sender retries), not a
  * hook whose line is lost.  Named on stderr.
  */
