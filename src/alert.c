@@ -25,7 +25,7 @@
 #define ALERT_DIR	"alerts"	/* in state_dir: one file per kind */
 #define ALERT_MODE	0640
 
-static int	 take_turn(const struct conf *, const char *, long long *);
+static bool	 take_turn(const struct conf *, const char *, long long *);
 static void	 spawn(const struct conf *, const char *, const char *,
 		    const char *);
 static void	 run(const struct conf *, const char *, const char *,
@@ -35,16 +35,17 @@ static int	 stdin_file(const char *, const char *);
 /*
  * state_dir/alerts/<kind> holds "last_ms held": the last alert of the
  * kind and how many were held back since, changed under its flock(2).
- * Returns 1 when this one runs (*held: how many it reports), 0 when it
- * is held back, -1 when the file cannot be used (then it runs).
+ * True when this one runs (*held: how many it reports), false when it
+ * is held back.  A file that cannot be used lets every alert run.
  */
-static int
+static bool
 take_turn(const struct conf *c, const char *kind, long long *held)
 {
 	char		 p[PATH_MAX], text[64];
 	long long	 last = 0, n = 0, now = timefmt_now_ms();
 	ssize_t		 r;
-	int		 fd, w, turn;
+	int		 fd, w;
+	bool		 turn;
 
 	*held = 0;
 	/* ekahook.conf(5) state_dir: made when missing. */
@@ -54,10 +55,10 @@ take_turn(const struct conf *c, const char *kind, long long *held)
 	    snprintf(p, sizeof(p), "%s/%s/%s", c->state_dir, ALERT_DIR,
 	    kind) >= (int)sizeof(p) ||
 	    (fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, ALERT_MODE)) == -1)
-		return -1;
+		return true;
 	if (flock(fd, LOCK_EX) == -1) {
 		close(fd);
-		return -1;
+		return true;
 	}
 	if ((r = pread(fd, text, sizeof(text) - 1, 0)) > 0) {
 		char	*end;
@@ -94,7 +95,7 @@ alert_raise(const struct conf *c, const char *kind, const char *message,
 	if (c == NULL || c->alert_command == NULL || message == NULL ||
 	    details == NULL)
 		return;
-	if (take_turn(c, kind, &held) == 0)
+	if (!take_turn(c, kind, &held))
 		return;
 	buf_init(&msg);
 	buf_init(&det);

@@ -48,9 +48,9 @@ static bool	 wanted(const struct replay *, const struct evline *);
 static int	 pick_cmp(const void *, const void *);
 static void	 read_hook_log(struct replay *);
 static void	 queue_event(struct replay *, const struct evline *);
-static int	 hook_line(const char *, size_t, void *);
-static int	 pick_line(const char *, size_t, void *);
-static int	 queue_line(const char *, size_t, void *);
+static bool	 hook_line(const char *, size_t, void *);
+static bool	 pick_line(const char *, size_t, void *);
+static bool	 queue_line(const char *, size_t, void *);
 static void	 replay_logs(struct replay *);
 static void	 replay_failed(struct replay *);
 
@@ -89,7 +89,7 @@ pick_cmp(const void *a, const void *b)
 }
 
 /* A hook_log line: the highest attempt per pick. */
-static int
+static bool
 hook_line(const char *line, size_t len, void *arg)
 {
 	struct replay		*rp = arg;
@@ -97,12 +97,12 @@ hook_line(const char *line, size_t len, void *arg)
 	struct pick		 key = { .attempts = 0 }, *p;
 
 	if (hooklog_parse(line, len, &e) == -1)
-		return 0;
+		return false;
 	memcpy(key.id, e.request_id, sizeof(key.id));
 	if ((p = bsearch(&key, rp->picks, rp->npicks, sizeof(*p),
 	    pick_cmp)) != NULL && e.attempt > p->attempts)
 		p->attempts = e.attempt;
-	return 0;
+	return false;
 }
 
 /* The highest attempt hook_log (rotated files too) holds per pick. */
@@ -158,22 +158,22 @@ queue_event(struct replay *rp, const struct evline *ev)
 }
 
 /* First pass: a logged event the options choose is noted. */
-static int
+static bool
 pick_line(const char *line, size_t len, void *arg)
 {
 	struct replay	*rp = arg;
 	struct evline	 ev;
 
 	if (evline_parse(line, len, &ev) == -1)
-		return 0;
+		return false;
 	if (wanted(rp, &ev))
 		queue_event(rp, &ev);
 	evline_free(&ev);
-	return 0;
+	return false;
 }
 
 /* Second pass: a noted event into new/, as its next attempt. */
-static int
+static bool
 queue_line(const char *line, size_t len, void *arg)
 {
 	struct replay	*rp = arg;
@@ -184,13 +184,13 @@ queue_line(const char *line, size_t len, void *arg)
 	long long	 ms;
 
 	if (evline_parse(line, len, &ev) == -1)
-		return 0;
+		return false;
 	memcpy(key.id, ev.request_id, sizeof(key.id));
 	if (!wanted(rp, &ev) || (p = bsearch(&key, rp->picks, rp->npicks,
 	    sizeof(*p), pick_cmp)) == NULL || p->done ||
 	    timefmt_parse_ms(ev.received_at, &ms) == -1) {
 		evline_free(&ev);
-		return 0;
+		return false;
 	}
 	j = job_new(0);
 	j.attempts = p->attempts;
@@ -209,7 +209,7 @@ queue_line(const char *line, size_t len, void *arg)
 	/* The same id twice in the logs is queued once. */
 	p->done = true;
 	evline_free(&ev);
-	return 0;
+	return false;
 }
 
 /* The logs, oldest first: .N … .1, then the file itself. */

@@ -39,11 +39,11 @@ static bool	 same(const char *, size_t, const char *);
 static bool	 holds(const cJSON *, const char *);
 static bool	 body_holds(const struct show *, const char *, size_t);
 static void	 add(struct show *, enum show_kind, const char *, size_t);
-static int	 on_accepted(const char *, size_t, void *);
-static int	 on_same_event(const char *, size_t, void *);
-static int	 on_rejected(const char *, size_t, void *);
+static bool	 on_accepted(const char *, size_t, void *);
+static bool	 on_same_event(const char *, size_t, void *);
+static bool	 on_rejected(const char *, size_t, void *);
 static bool	 wanted_rid(const struct show *, const char *, size_t);
-static int	 on_hook(const char *, size_t, void *);
+static bool	 on_hook(const char *, size_t, void *);
 static void	 read_log(struct show *, const char *, logset_line_fn);
 static int	 entry_cmp(const void *, const void *);
 static struct show_delivery *delivery(struct show *, const char *);
@@ -147,7 +147,7 @@ add(struct show *s, enum show_kind k, const char *line, size_t len)
 }
 
 /* log_file: the id's own line, or an event holding id as a value. */
-static int
+static bool
 on_accepted(const char *line, size_t len, void *arg)
 {
 	struct show	*s = arg;
@@ -159,9 +159,9 @@ on_accepted(const char *line, size_t len, void *arg)
 	r = logline_str(line, len, "request_id", &rn);
 	own = r != NULL && same(r, rn, s->id);
 	if (!own && memmem(line, len, s->quoted.data, s->quoted.len) == NULL)
-		return 0;
+		return false;
 	if (evline_parse(line, len, &ev) == -1)
-		return 0;
+		return false;
 	if (own && s->text == NULL &&
 	    (s->text = strndup(ev.event_text, ev.event_len)) != NULL)
 		s->text_len = ev.event_len;
@@ -169,11 +169,11 @@ on_accepted(const char *line, size_t len, void *arg)
 		add(s, ev.duplicate ? SHOW_DUPLICATE : SHOW_ACCEPTED, line,
 		    len);
 	evline_free(&ev);
-	return 0;
+	return false;
 }
 
 /* log_file again: the other deliveries of the same bytes (duplicates). */
-static int
+static bool
 on_same_event(const char *line, size_t len, void *arg)
 {
 	struct show	*s = arg;
@@ -181,20 +181,20 @@ on_same_event(const char *line, size_t len, void *arg)
 	size_t		 rn;
 
 	if ((p = memmem(line, len, EVENT_KEY, sizeof(EVENT_KEY) - 1)) == NULL)
-		return 0;
+		return false;
 	p += sizeof(EVENT_KEY) - 1;
 	if ((size_t)(line + len - 1 - p) != s->text_len ||
 	    memcmp(p, s->text, s->text_len) != 0 ||
 	    (r = logline_str(line, len, "request_id", &rn)) == NULL ||
 	    wanted_rid(s, r, rn))
-		return 0;
-	add(s, logline_bool(line, len, "duplicate") == 1 ? SHOW_DUPLICATE :
+		return false;
+	add(s, logline_true(line, len, "duplicate") ? SHOW_DUPLICATE :
 	    SHOW_ACCEPTED, line, len);
-	return 0;
+	return false;
 }
 
 /* reject_file: the id's own line, or a kept body holding id. */
-static int
+static bool
 on_rejected(const char *line, size_t len, void *arg)
 {
 	struct show	*s = arg;
@@ -206,7 +206,7 @@ on_rejected(const char *line, size_t len, void *arg)
 	    s->inbody.data, s->inbody.len) != NULL &&
 	    body_holds(s, line, len)))
 		add(s, SHOW_REJECTED, line, len);
-	return 0;
+	return false;
 }
 
 /* The id itself, or the request id of an event found. */
@@ -224,7 +224,7 @@ wanted_rid(const struct show *s, const char *r, size_t rn)
 }
 
 /* hook_log: runs of the events found; an alert's run has no request_id. */
-static int
+static bool
 on_hook(const char *line, size_t len, void *arg)
 {
 	struct show	*s = arg;
@@ -234,7 +234,7 @@ on_hook(const char *line, size_t len, void *arg)
 	if ((r = logline_str(line, len, "request_id", &rn)) != NULL &&
 	    wanted_rid(s, r, rn))
 		add(s, SHOW_HOOK, line, len);
-	return 0;
+	return false;
 }
 
 /* Every file of one log, rotated ones first (oldest first). */
@@ -254,7 +254,7 @@ read_log(struct show *s, const char *path, logset_line_fn fn)
 	for (i = 0; i < n; i++) {
 		off = 0;
 		s->file = names[i];
-		if (logset_lines(names[i], &off, fn, s) == -1)
+		if (logset_lines(names[i], &off, fn, s) == LOGSET_ERROR)
 			fprintf(stderr, "ekahookctl: %s: %s\n", names[i],
 			    strerror(errno));
 	}

@@ -197,8 +197,8 @@ put_rejected(struct buf *b, const struct show_entry *e)
 	buf_putc(b, '\n');
 	put_problems(b, cJSON_GetObjectItem(doc.root, "details"), "details");
 	if ((body = logline_str(e->line, e->len, "body", &n)) != NULL) {
-		buf_printf(b, "    body%s:\n", logline_bool(e->line, e->len,
-		    "body_truncated") == 1 ? " (its start)" : "");
+		buf_printf(b, "    body%s:\n", logline_true(e->line, e->len,
+		    "body_truncated") ? " (its start)" : "");
 		put_lines(b, body, n);
 	} else
 		buf_puts(b, logline_str(e->line, e->len, "body_base64", &n) ?
@@ -215,7 +215,7 @@ put_hook(struct buf *b, const struct show_entry *e)
 	size_t		 n;
 	bool		 ok, to;
 
-	to = logline_bool(e->line, e->len, "timed_out") == 1;
+	to = logline_true(e->line, e->len, "timed_out");
 	ok = logline_int(e->line, e->len, "exit", &x) == 0 && x == 0 && !to;
 	(void)logline_int(e->line, e->len, "attempt", &a);
 	(void)logline_int(e->line, e->len, "duration_ms", &ms);

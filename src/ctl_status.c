@@ -37,9 +37,9 @@ static int	 parse_duration(const char *, long long *);
 static void	 on_problem(const char *, void *);
 static void	 stat_log(struct logstat *, const char *, const char *,
 		    unsigned);
-static int	 scan_events(const char *, size_t, void *);
-static int	 scan_rejects(const char *, size_t, void *);
-static int	 scan_hooks(const char *, size_t, void *);
+static bool	 scan_events(const char *, size_t, void *);
+static bool	 scan_rejects(const char *, size_t, void *);
+static bool	 scan_hooks(const char *, size_t, void *);
 static void	 scan_log(struct status *, const char *, unsigned,
 		    logset_line_fn);
 static long long last_line_time(const char *, unsigned);
@@ -137,27 +137,27 @@ line_time(const char *line, size_t len, const char *key, long long *ms)
 	    NULL ? -1 : logline_time(p, n, ms);
 }
 
-static int
+static bool
 scan_events(const char *line, size_t len, void *arg)
 {
 	struct status	*st = arg;
 	long long	 t;
 
 	if (line_time(line, len, "received_at", &t) == -1)
-		return 0;
+		return false;
 	if (t > st->last_event)
 		st->last_event = t;
 	if (t < st->now - DAY_MS)
-		return 0;
+		return false;
 	/* The flag comes before the event: within the first 300 bytes. */
-	if (logline_bool(line, len < 300 ? len : 300, "duplicate") == 1)
+	if (logline_true(line, len < 300 ? len : 300, "duplicate"))
 		st->duplicate++;
 	else
 		st->accepted++;
-	return 0;
+	return false;
 }
 
-static int
+static bool
 scan_rejects(const char *line, size_t len, void *arg)
 {
 	struct status	*st = arg;
@@ -169,7 +169,7 @@ scan_rejects(const char *line, size_t len, void *arg)
 	    t < st->now - DAY_MS ||
 	    (e = logline_str(line, len < 400 ? len : 400, "error", &n)) ==
 	    NULL || n == 0 || n >= sizeof(st->errs[0].name))
-		return 0;
+		return false;
 	st->rejected++;
 	for (i = 0; i < st->nerrs; i++)
 		if (strlen(st->errs[i].name) == n &&
@@ -177,37 +177,38 @@ scan_rejects(const char *line, size_t len, void *arg)
 			break;
 	if (i == st->nerrs) {
 		if (st->nerrs == NERRORS)
-			return 0;
+			return false;
 		memcpy(st->errs[i].name, e, n);
 		st->errs[i].name[n] = '\0';
 		st->errs[i].n = 0;
 		st->nerrs++;
 	}
 	st->errs[i].n++;
-	return 0;
+	return false;
 }
 
-static int
+static bool
 scan_hooks(const char *line, size_t len, void *arg)
 {
 	struct status	*st = arg;
 	long long	 t, ex;
+	bool		 to;
 
 	if (line_time(line, len, "finished_at", &t) == -1 ||
 	    t < st->now - DAY_MS)
-		return 0;
+		return false;
 	if (logline_str(line, len < 200 ? len : 200, "alert", &(size_t){0})
 	    != NULL) {
 		st->alerts++;
-		return 0;
+		return false;
 	}
 	/* The members before "output": no quote of the hook's is raw. */
 	if (logline_int(line, len, "exit", &ex) == 0 && ex == 0 &&
-	    logline_bool(line, len, "timed_out") == 0)
+	    logline_bool(line, len, "timed_out", &to) == 0 && !to)
 		st->runs_ok++;
 	else
 		st->runs_failed++;
-	return 0;
+	return false;
 }
 
 /* Every file of the log changed in the last 24 hours. */

@@ -74,9 +74,9 @@ static volatile sig_atomic_t stop;
 static int	 tail_usage(void);
 static void	 on_signal(int);
 static void	 pend_add(struct tail *, const struct entry *);
-static int	 take_line(const char *, size_t, void *);
+static bool	 take_line(const char *, size_t, void *);
 static size_t	 ring_flush(struct reader *);
-static int	 read_held(struct src *, struct reader *);
+static bool	 read_held(struct src *, struct reader *);
 static int	 last_lines(struct tail *, int);
 static bool	 catch_up(struct tail *, struct src *, struct reader *);
 static bool	 follow_src(struct tail *, int);
@@ -118,7 +118,7 @@ pend_add(struct tail *t, const struct entry *e)
 }
 
 /* logset_line_fn: one line of a log. */
-static int
+static bool
 take_line(const char *line, size_t len, void *arg)
 {
 	struct reader	*r = arg;
@@ -127,9 +127,9 @@ take_line(const char *line, size_t len, void *arg)
 	memset(&e, 0, sizeof(e));
 	/* Not one of ekahook's lines (torn, another program's): skipped. */
 	if (tailline_time(line, len, &e.ms) == -1)
-		return 0;
+		return false;
 	if ((e.line = malloc(len)) == NULL)
-		return 0;
+		return false;
 	memcpy(e.line, line, len);
 	e.len = len;
 	e.src = r->src;
@@ -141,7 +141,7 @@ take_line(const char *line, size_t len, void *arg)
 	slot = &r->ring[r->count++ % r->need];
 	free(slot->line);
 	*slot = e;
-	return 0;
+	return false;
 }
 
 /* The ring's lines, oldest first, into the pending ones; their count. */
@@ -160,10 +160,10 @@ ring_flush(struct reader *r)
 
 /*
  * The new lines of the file held open, read through its descriptor's
- * name: after a rename the file finished is still this one.  1 when
- * TAIL_BATCH lines are waiting (the rest is read next time), else 0.
+ * name: after a rename the file finished is still this one.  True
+ * when TAIL_BATCH lines are waiting (the rest is read next time).
  */
-static int
+static bool
 read_held(struct src *s, struct reader *r)
 {
 	struct stat	 st;
@@ -172,16 +172,18 @@ read_held(struct src *s, struct reader *r)
 	if (fstat(s->fd, &st) == 0 && st.st_size < s->off)
 		s->off = 0;
 	switch (logset_lines_fd(s->fd, &s->off, take_line, r)) {
-	case 1:
-		return 1;
-	case -1:
+	case LOGSET_STOPPED:
+		return true;
+	case LOGSET_ERROR:
 		if (!s->said)
 			fprintf(stderr, "ekahookctl: %s: %s\n", s->path,
 			    strerror(errno));
 		s->said = true;
 		break;
+	case LOGSET_EOF:
+		break;
 	}
-	return 0;
+	return false;
 }
 
 /*
@@ -227,7 +229,8 @@ last_lines(struct tail *t, int i)
 		r->need = TAIL_LINES - have;
 		r->order = (unsigned long long)k << 32;
 		off = 0;
-		if (logset_lines(names[k], &off, take_line, r) == -1)
+		if (logset_lines(names[k], &off, take_line, r) ==
+		    LOGSET_ERROR)
 			rc = -1;
 		have += ring_flush(r);
 	}

@@ -43,7 +43,7 @@ struct req {
 
 static const char	*param(const struct req *, const char *);
 static long long	 parse_length(const char *);
-static int		 read_body(struct handler *, struct req *);
+static enum body_read	 read_body(struct handler *, struct req *);
 static void		 respond(struct handler *, const struct req *,
 			    const struct answer *);
 static enum answer_kind	 reject(struct handler *, const struct req *,
@@ -195,11 +195,16 @@ note_alert(struct handler *h, const struct req *r, const struct answer *a)
 		h->alert_kind = NULL;
 }
 
-/*
- * Reads the body, never more than max_body_bytes + 1 bytes.  Returns 0,
- * 1 when it is larger than allowed, or -1 when it ended early.
- */
-static int
+/* How reading a body ended. */
+enum body_read {
+	BODY_WHOLE,		/* every byte announced, within the limit */
+	BODY_TOO_LARGE,		/* more than max_body_bytes */
+	BODY_SHORT,		/* it ended before Content-Length bytes */
+	BODY_NOMEM
+};
+
+/* Reads the body, never more than max_body_bytes + 1 bytes. */
+static enum body_read
 read_body(struct handler *h, struct req *r)
 {
 	size_t	 limit = r->conf->max_body_bytes, want;
@@ -214,18 +219,34 @@ read_body(struct handler *h, struct req *r)
 		if (chunk > READ_CHUNK)
 			chunk = READ_CHUNK;
 		if (!buf_grow(&h->body, chunk))
-			return -1;
+			return BODY_NOMEM;
 		n = r->io->read(r->io->ctx, h->body.data + h->body.len, chunk);
 		if (n <= 0)
 			break;
 		h->body.len += (size_t)n;
 	}
 	if (h->body.len > limit)
-		return 1;
+		return BODY_TOO_LARGE;
 	if (r->content_length >= 0 && h->body.len < want)
-		return -1;
-	return 0;
+		return BODY_SHORT;
+	return BODY_WHOLE;
 }
+
+/* The answers to a failed signature check (ekahook(8) "Signatures"). */
+static const enum answer_kind sig_answer[] = {
+	[SIG_MISSING] = ANS_SIG_MISSING,
+	[SIG_INVALID] = ANS_SIG_INVALID,
+	[SIG_EXPIRED] = ANS_SIG_EXPIRED
+};
+
+/* The answers to a body that is not a JSON object (ekahook(8) "Requests"). */
+static const enum answer_kind json_answer[] = {
+	[JSON_INVALID] = ANS_INVALID_JSON,
+	[JSON_DUPLICATE_KEY] = ANS_DUPLICATE_KEY,
+	[JSON_NOT_OBJECT] = ANS_NOT_OBJECT,
+	[JSON_TOO_DEEP] = ANS_TOO_DEEP,
+	[JSON_NOMEM] = ANS_STORAGE
+};
 
 static void
 respond(struct handler *h, const struct req *r, const struct answer *a)
@@ -468,7 +489,6 @@ handler_serve(struct handler *h, const struct req_io *io)
 	char			*file, why[400];
 	enum json_status	 js;
 	enum sig_result		 sg;
-	int			 rb;
 
 	memset(&r, 0, sizeof(r));
 	memset(&a, 0, sizeof(a));
@@ -549,15 +569,20 @@ handler_serve(struct handler *h, const struct req_io *io)
 		a.message = "The Content-Length of the request is not a number.";
 		goto answer;
 	}
-	if ((rb = read_body(h, &r)) == 1) {
+	switch (read_body(h, &r)) {
+	case BODY_WHOLE:
+		break;
+	case BODY_TOO_LARGE:
 		r.body_read = false;
 		r.content_length = (long long)h->body.len;
 		a.kind = reject(h, &r, ANS_TOO_LARGE, NULL);
 		goto answer;
-	}
-	if (rb == -1) {
+	case BODY_SHORT:
 		a.kind = reject(h, &r, ANS_INVALID_JSON, NULL);
 		a.message = "The body ended before Content-Length bytes.";
+		goto answer;
+	case BODY_NOMEM:
+		a.kind = ANS_STORAGE;
 		goto answer;
 	}
 	if (c->nsigning_keys > 0) {
@@ -566,9 +591,7 @@ handler_serve(struct handler *h, const struct req_io *io)
 		    h->body.len, c->signing_keys, c->nsigning_keys,
 		    c->signature_tolerance, r.now.tv_sec);
 		if (sg != SIG_OK) {
-			a.kind = reject(h, &r, sg == SIG_MISSING ?
-			    ANS_SIG_MISSING : sg == SIG_EXPIRED ?
-			    ANS_SIG_EXPIRED : ANS_SIG_INVALID, NULL);
+			a.kind = reject(h, &r, sig_answer[sg], NULL);
 			goto answer;
 		}
 		r.verified = true;
@@ -576,16 +599,12 @@ handler_serve(struct handler *h, const struct req_io *io)
 	js = json_parse(h->body.data ? h->body.data : "", h->body.len, &doc,
 	    &jerr);
 	if (js != JSON_OK) {
-		enum answer_kind k = js == JSON_DUPLICATE_KEY ?
-		    ANS_DUPLICATE_KEY : js == JSON_NOT_OBJECT ? ANS_NOT_OBJECT :
-		    js == JSON_TOO_DEEP ? ANS_TOO_DEEP : ANS_INVALID_JSON;
-
-		if (js == JSON_NOMEM) {
-			a.kind = ANS_STORAGE;
-			goto answer;
+		a.kind = json_answer[js];
+		/* Out of memory is ours, not the sender's: not kept. */
+		if (a.kind != ANS_STORAGE) {
+			a.kind = reject(h, &r, a.kind, NULL);
+			a.message = jerr.message;
 		}
-		a.kind = reject(h, &r, k, NULL);
-		a.message = jerr.message;
 		goto answer;
 	}
 	so.mode = c->validation;
@@ -594,8 +613,12 @@ handler_serve(struct handler *h, const struct req_io *io)
 	so.lookup_arg = h;
 	if (!schema_check(&doc, &so, &sr)) {
 		a.details = &sr.details;
-		a.kind = sr.config_error ? ANS_CONFIG : sr.nomem ? ANS_STORAGE :
-		    reject(h, &r, ANS_INVALID_EVENT, &sr.details);
+		if (sr.config_error)
+			a.kind = ANS_CONFIG;
+		else if (sr.nomem)
+			a.kind = ANS_STORAGE;
+		else
+			a.kind = reject(h, &r, ANS_INVALID_EVENT, &sr.details);
 		goto answer;
 	}
 	if (conf_hook_wants(c, sr.event) && !hook_log_dir_ok(h, c)) {

@@ -38,7 +38,14 @@ static void	 dead_letter(const struct conf *, const struct spool *,
 		    const char *, const char *, const struct job *,
 		    const struct hookrun_result *);
 static int	 read_event(struct attempt *, int);
-static int	 prepare(struct attempt *, const struct conf *,
+/* What gathering an attempt's needs came to. */
+enum prepared {
+	PREPARED,		/* ready to run */
+	PREPARED_NO_EVENT,	/* the file is no event: a dead letter */
+	PREPARED_NOT		/* a failure of ours: tried again */
+};
+
+static enum prepared prepare(struct attempt *, const struct conf *,
 		    const struct spool *, const char *, int);
 static void	 attempt_free(struct attempt *);
 
@@ -94,11 +101,8 @@ read_event(struct attempt *a, int fd)
 	return 0;
 }
 
-/*
- * Gathers what the attempt needs.  0; 1 for a file that is no event (a
- * dead letter at once); -1 for a failure of our own (tried again).
- */
-static int
+/* Gathers what the attempt needs. */
+static enum prepared
 prepare(struct attempt *a, const struct conf *c, const struct spool *sp,
     const char *id, int fd)
 {
@@ -107,13 +111,13 @@ prepare(struct attempt *a, const struct conf *c, const struct spool *sp,
 	if (read_event(a, fd) == -1) {
 		fprintf(stderr, "ekahook: %s/%s/new/%s: cannot read: %s\n",
 		    sp->state_dir, SPOOL_DIR, id, strerror(errno));
-		return errno == EINVAL ? 1 : -1;
+		return errno == EINVAL ? PREPARED_NO_EVENT : PREPARED_NOT;
 	}
 	if (json_parse(a->text, a->len, &a->doc, &err) != JSON_OK) {
 		fprintf(stderr, "ekahook: %s/%s/new/%s: not a JSON object "
 		    "(%s): moved to failed/\n", sp->state_dir, SPOOL_DIR, id,
 		    err.message);
-		return 1;
+		return PREPARED_NO_EVENT;
 	}
 	if (spool_job(sp, id, fd, &a->job) == -1) {
 		fprintf(stderr, "ekahook: %s/%s/tries/%s: unreadable, "
@@ -124,9 +128,9 @@ prepare(struct attempt *a, const struct conf *c, const struct spool *sp,
 	    (a->dir = conf_dir_of(a->hook)) == NULL ||
 	    (a->log_file = abs_path(c->log_file)) == NULL) {
 		fprintf(stderr, "ekahook: out of memory for a hook run\n");
-		return -1;
+		return PREPARED_NOT;
 	}
-	return 0;
+	return PREPARED;
 }
 
 static void
@@ -192,14 +196,15 @@ hookattempt_run(const struct conf *c, const struct spool *sp,
 	struct job		 next;
 	char			 finished[TIMEFMT_LEN], *argv[3];
 	const char		*name;
-	int			 where = HOOKATTEMPT_NOT_RUN, rc;
+	enum prepared		 prep;
+	int			 where = HOOKATTEMPT_NOT_RUN;
 
 	memset(&a, 0, sizeof(a));
 	memset(&env, 0, sizeof(env));
-	if ((rc = prepare(&a, c, sp, id, fd)) != 0) {
+	if ((prep = prepare(&a, c, sp, id, fd)) != PREPARED) {
 		/* Never runnable: a dead letter for a person to look at. */
 		a.job = job_new(timefmt_now_ms());
-		if (rc == 1 && spool_settle(sp, id, JOB_DEAD, &a.job,
+		if (prep == PREPARED_NO_EVENT && spool_settle(sp, id, JOB_DEAD, &a.job,
 		    c->log_fsync) == 0) {
 			where = JOB_DEAD;
 			dead_letter(c, sp, id, NULL, &a.job, NULL);

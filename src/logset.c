@@ -80,13 +80,14 @@ logset_free(char **v, size_t n)
 	free(v);
 }
 
-int
+enum logset_end
 logset_lines(const char *file, long long *off, logset_line_fn fn, void *arg)
 {
-	int	 fd, rc, saved;
+	enum logset_end	 rc;
+	int		 fd, saved;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
+		return LOGSET_ERROR;
 	rc = logset_lines_fd(fd, off, fn, arg);
 	saved = errno;
 	close(fd);
@@ -94,17 +95,17 @@ logset_lines(const char *file, long long *off, logset_line_fn fn, void *arg)
 	return rc;
 }
 
-int
+enum logset_end
 logset_lines_fd(int fd, long long *off, logset_line_fn fn, void *arg)
 {
 	char		*buf, *nb, *p, *nl;
 	size_t		 cap = CHUNK, have = 0, used;
 	ssize_t		 r;
 	bool		 skipping = false;
-	int		 rc = 0;
+	enum logset_end	 rc = LOGSET_EOF;
 
 	if ((buf = malloc(cap)) == NULL)
-		return -1;
+		return LOGSET_ERROR;
 	for (;;) {
 		if (have == cap) {
 			/* One line fills the buffer: grow, or skip it. */
@@ -116,7 +117,7 @@ logset_lines_fd(int fd, long long *off, logset_line_fn fn, void *arg)
 				buf = nb;
 				cap *= 2;
 			} else {
-				rc = -1;
+				rc = LOGSET_ERROR;
 				break;
 			}
 		}
@@ -125,7 +126,8 @@ logset_lines_fd(int fd, long long *off, logset_line_fn fn, void *arg)
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r <= 0) {
-			rc = r == 0 ? 0 : -1;
+			if (r == -1)
+				rc = LOGSET_ERROR;
 			break;
 		}
 		have += (size_t)r;
@@ -134,9 +136,9 @@ logset_lines_fd(int fd, long long *off, logset_line_fn fn, void *arg)
 			used = (size_t)(nl + 1 - buf);
 			if (skipping)
 				skipping = false;
-			else if (fn(p, (size_t)(nl - p), arg) != 0) {
+			else if (fn(p, (size_t)(nl - p), arg)) {
 				*off += (long long)used;
-				rc = 1;
+				rc = LOGSET_STOPPED;
 				goto done;
 			}
 		}
@@ -210,7 +212,7 @@ logline_int(const char *line, size_t len, const char *key, long long *v)
 }
 
 int
-logline_bool(const char *line, size_t len, const char *key)
+logline_bool(const char *line, size_t len, const char *key, bool *v)
 {
 	const char	*p;
 	size_t		 rest;
@@ -218,10 +220,20 @@ logline_bool(const char *line, size_t len, const char *key)
 	if ((p = member(line, len, key, &rest)) == NULL)
 		return -1;
 	if (rest >= 4 && memcmp(p, "true", 4) == 0)
-		return 1;
-	if (rest >= 5 && memcmp(p, "false", 5) == 0)
-		return 0;
-	return -1;
+		*v = true;
+	else if (rest >= 5 && memcmp(p, "false", 5) == 0)
+		*v = false;
+	else
+		return -1;
+	return 0;
+}
+
+bool
+logline_true(const char *line, size_t len, const char *key)
+{
+	bool	 v;
+
+	return logline_bool(line, len, key, &v) == 0 && v;
 }
 
 /* Days in month m of year y (proleptic Gregorian). */

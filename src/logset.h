@@ -21,18 +21,25 @@
 int	logset_list(const char *path, unsigned keep, char ***names, size_t *n);
 void	logset_free(char **, size_t);
 
-/* Told each complete line (without its newline); non-zero stops. */
-typedef int (*logset_line_fn)(const char *line, size_t len, void *arg);
+/* Told each complete line (without its newline); true stops. */
+typedef bool (*logset_line_fn)(const char *line, size_t len, void *arg);
+
+/* Where reading a log's lines ended. */
+enum logset_end {
+	LOGSET_EOF,		/* every complete line was told */
+	LOGSET_STOPPED,		/* fn said stop; *off is after that line */
+	LOGSET_ERROR		/* the file cannot be read: errno */
+};
+
 /*
  * Every complete line of file from offset *off on; *off is left after
  * the last one (a line still being written waits for the next call).
- * 0; 1 when fn stopped; -1 with errno when the file cannot be read.
  */
-int	logset_lines(const char *file, long long *off, logset_line_fn fn,
-	    void *arg);
+enum logset_end	logset_lines(const char *file, long long *off,
+		    logset_line_fn fn, void *arg);
 /* The same from an open file (one followed through a rename). */
-int	logset_lines_fd(int fd, long long *off, logset_line_fn fn,
-	    void *arg);
+enum logset_end	logset_lines_fd(int fd, long long *off, logset_line_fn fn,
+		    void *arg);
 
 /*
  * The text of string member key ("request_id") in one of ekahook's own
@@ -45,8 +52,11 @@ const char *logline_str(const char *line, size_t len, const char *key,
 /* Number member key as a long long: 0, or -1. */
 int	logline_int(const char *line, size_t len, const char *key,
 	    long long *v);
-/* true/false member key: 1, 0, or -1 when absent. */
-int	logline_bool(const char *line, size_t len, const char *key);
+/* true/false member key into *v: 0, or -1 when absent (or not a bool). */
+int		 logline_bool(const char *line, size_t len, const char *key,
+		    bool *v);
+/* True when member key is there and true. */
+bool		 logline_true(const char *line, size_t len, const char *key);
 /* "2026-11-23T20:20:42.123Z" (as ekahook writes it) to Unix ms: 0 or -1. */
 int	logline_time(const char *s, size_t n, long long *ms);
 

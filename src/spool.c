@@ -28,7 +28,15 @@ static int	 write_file(const struct spool *, const char *,
 		    enum spool_sync);
 static int	 save_job(const struct spool *, const char *,
 		    const struct job *, bool);
-static int	 load_job(const struct spool *, const char *, struct job *);
+/* What tries/<id> held. */
+enum loaded {
+	LOADED,			/* a job state */
+	LOADED_NONE,		/* no file: the job has not run yet */
+	LOADED_UNREADABLE
+};
+
+static enum loaded load_job(const struct spool *, const char *,
+		    struct job *);
 static int	 name_cmp(const void *, const void *);
 static int	 list_dir(int, char ***, size_t *);
 
@@ -210,8 +218,8 @@ save_job(const struct spool *sp, const char *id, const struct job *j,
 	return sync ? fsync(sp->tries_fd) : 0;
 }
 
-/* tries/<id>: 0, 1 when there is none, -1 when unreadable. */
-static int
+/* tries/<id>, read. */
+static enum loaded
 load_job(const struct spool *sp, const char *id, struct job *j)
 {
 	char	 text[JOB_TEXT_MAX];
@@ -220,14 +228,14 @@ load_job(const struct spool *sp, const char *id, struct job *j)
 
 	if ((fd = openat(sp->tries_fd, id, O_RDONLY | O_CLOEXEC |
 	    O_NOFOLLOW)) == -1)
-		return errno == ENOENT ? 1 : -1;
+		return errno == ENOENT ? LOADED_NONE : LOADED_UNREADABLE;
 	n = read(fd, text, sizeof(text));
 	close(fd);
 	if (n <= 0 || job_parse(text, (size_t)n, j) == -1) {
 		errno = EINVAL;
-		return -1;
+		return LOADED_UNREADABLE;
 	}
-	return 0;
+	return LOADED;
 }
 
 int
@@ -426,10 +434,15 @@ int
 spool_job(const struct spool *sp, const char *id, int fd, struct job *j)
 {
 	struct stat	 st;
-	int		 rc;
 
-	if ((rc = load_job(sp, id, j)) <= 0)
-		return rc;
+	switch (load_job(sp, id, j)) {
+	case LOADED:
+		return 0;
+	case LOADED_UNREADABLE:
+		return -1;
+	case LOADED_NONE:
+		break;
+	}
 	if (fd == -1) {
 		*j = job_new(0);
 		return 0;
@@ -476,16 +489,20 @@ spool_requeue(const struct spool *sp, const char *id, long long now_ms,
     bool sync)
 {
 	struct job	 j, r;
-	int		 rc;
 
 	if (!evline_id_ok(id)) {
 		errno = ENOENT;
 		return -1;
 	}
-	if ((rc = load_job(sp, id, &j)) == -1)
-		return -1;
-	if (rc == 1)
+	switch (load_job(sp, id, &j)) {
+	case LOADED:
+		break;
+	case LOADED_NONE:
 		j = job_new(now_ms);
+		break;
+	case LOADED_UNREADABLE:
+		return -1;
+	}
 	r = job_replay(&j, now_ms);
 	if ((r.attempts > 0 && save_job(sp, id, &r, sync) == -1) ||
 	    renameat(sp->failed_fd, id, sp->new_fd, id) == -1)

@@ -204,15 +204,14 @@ fmt_hook(struct buf *b, const char *line, size_t len)
 	const char	*id, *alert = NULL, *event, *out;
 	size_t		 idn = 0, an = 0, en, on, col;
 	long long	 attempt, ex = 0, sig = 0, ms;
-	bool		 exited, signalled, ok;
-	int		 timed_out;
+	bool		 exited, signalled, ok, timed_out;
 
 	if ((id = logline_str(line, len, "request_id", &idn)) == NULL &&
 	    (alert = logline_str(line, len, "alert", &an)) == NULL)
 		return -1;
 	if (logline_int(line, len, "attempt", &attempt) == -1 ||
 	    logline_int(line, len, "duration_ms", &ms) == -1 ||
-	    (timed_out = logline_bool(line, len, "timed_out")) == -1)
+	    logline_bool(line, len, "timed_out", &timed_out) == -1)
 		return -1;
 	/* null (not a number) when a signal ended it, or none did. */
 	exited = logline_int(line, len, "exit", &ex) == 0;
@@ -252,12 +251,13 @@ int
 tailline_format(struct buf *b, const char *line, size_t len)
 {
 	long long	 ms;
+	bool		 dup;
 
 	if (tailline_time(line, len, &ms) == -1)
 		return -1;
 	if (memcmp(line, "{\"finished_at\":\"", TIME_AT) == 0)
 		return fmt_hook(b, line, len);
-	if (logline_bool(line, len, "duplicate") != -1)
+	if (logline_bool(line, len, "duplicate", &dup) == 0)
 		return fmt_accepted(b, line, len);
 	return fmt_rejected(b, line, len);
 }

@@ -29,7 +29,7 @@ static void	setup(void);
 static void	teardown(void);
 static char	*rank(unsigned);
 static void	touch_rank(unsigned);
-static int	record(const char *, size_t, void *);
+static bool	record(const char *, size_t, void *);
 static void	seen_free(struct seen *);
 static void	expect_names(unsigned, const unsigned *, size_t);
 
@@ -72,7 +72,7 @@ touch_rank(unsigned k)
 	free(p);
 }
 
-static int
+static bool
 record(const char *line, size_t len, void *arg)
 {
 	struct seen	*s = arg;
@@ -203,7 +203,7 @@ START_TEST(lines_leaves_a_partial_last_line_for_the_next_call)
 
 	memset(&s, 0, sizeof(s));
 	tu_write_str(path, "{\"a\":1}\n{\"b\":2}\n{\"c\":");
-	ck_assert_int_eq(logset_lines(path, &off, record, &s), 0);
+	ck_assert_int_eq(logset_lines(path, &off, record, &s), LOGSET_EOF);
 	ck_assert_uint_eq(s.n, 2);
 	ck_assert_str_eq(s.line[0], "{\"a\":1}");
 	ck_assert_str_eq(s.line[1], "{\"b\":2}");
@@ -211,7 +211,7 @@ START_TEST(lines_leaves_a_partial_last_line_for_the_next_call)
 	seen_free(&s);
 
 	/* Nothing new: nothing told, the offset stays. */
-	ck_assert_int_eq(logset_lines(path, &off, record, &s), 0);
+	ck_assert_int_eq(logset_lines(path, &off, record, &s), LOGSET_EOF);
 	ck_assert_uint_eq(s.n, 0);
 	ck_assert_int_eq(off, 16);
 
@@ -220,7 +220,7 @@ START_TEST(lines_leaves_a_partial_last_line_for_the_next_call)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, "3}\n{}\n", 6), 6);
 	close(fd);
-	ck_assert_int_eq(logset_lines(path, &off, record, &s), 0);
+	ck_assert_int_eq(logset_lines(path, &off, record, &s), LOGSET_EOF);
 	ck_assert_uint_eq(s.n, 2);
 	ck_assert_str_eq(s.line[0], "{\"c\":3}");
 	ck_assert_str_eq(s.line[1], "{}");
@@ -236,7 +236,7 @@ START_TEST(lines_starts_at_the_offset_given)
 
 	memset(&s, 0, sizeof(s));
 	tu_write_str(path, "one\ntwo\n\nfour\n");
-	ck_assert_int_eq(logset_lines(path, &off, record, &s), 0);
+	ck_assert_int_eq(logset_lines(path, &off, record, &s), LOGSET_EOF);
 	ck_assert_uint_eq(s.n, 3);
 	ck_assert_str_eq(s.line[0], "two");
 	ck_assert_uint_eq(s.len[1], 0);		/* an empty line is a line */
@@ -246,7 +246,7 @@ START_TEST(lines_starts_at_the_offset_given)
 
 	/* Past the end (a file cut short): nothing, no error. */
 	off = 100;
-	ck_assert_int_eq(logset_lines(path, &off, record, &s), 0);
+	ck_assert_int_eq(logset_lines(path, &off, record, &s), LOGSET_EOF);
 	ck_assert_uint_eq(s.n, 0);
 	ck_assert_int_eq(off, 100);
 }
@@ -260,11 +260,11 @@ START_TEST(lines_stops_when_told_and_leaves_the_offset_after_that_line)
 	memset(&s, 0, sizeof(s));
 	s.stop_at = 2;
 	tu_write_str(path, "aa\nbbb\ncccc\n");
-	ck_assert_int_eq(logset_lines(path, &off, record, &s), 1);
+	ck_assert_int_eq(logset_lines(path, &off, record, &s), LOGSET_STOPPED);
 	ck_assert_uint_eq(s.n, 2);
 	ck_assert_int_eq(off, 7);
 	seen_free(&s);
-	ck_assert_int_eq(logset_lines(path, &off, record, &s), 0);
+	ck_assert_int_eq(logset_lines(path, &off, record, &s), LOGSET_EOF);
 	ck_assert_uint_eq(s.n, 1);
 	ck_assert_str_eq(s.line[0], "cccc");
 	ck_assert_int_eq(off, 12);
@@ -286,7 +286,7 @@ START_TEST(lines_reads_a_line_longer_than_its_buffer_whole)
 	memset(text + 2, 'y', big);
 	memcpy(text + 2 + big, "\nz\n", 3);
 	tu_write(path, text, big + 5);
-	ck_assert_int_eq(logset_lines(path, &off, record, &s), 0);
+	ck_assert_int_eq(logset_lines(path, &off, record, &s), LOGSET_EOF);
 	ck_assert_uint_eq(s.n, 3);
 	ck_assert_uint_eq(s.len[1], big);
 	for (i = 0; i < big; i++)
@@ -315,7 +315,7 @@ START_TEST(lines_skips_a_line_too_long_to_hold_and_reads_on)
 	ck_assert_int_eq(ftruncate(fd, 6 + hole), 0);
 	ck_assert_int_eq(pwrite(fd, "\nnext\n", 6, 6 + hole), 6);
 	close(fd);
-	ck_assert_int_eq(logset_lines(path, &off, record, &s), 0);
+	ck_assert_int_eq(logset_lines(path, &off, record, &s), LOGSET_EOF);
 	ck_assert_uint_eq(s.n, 2);
 	ck_assert_str_eq(s.line[0], "first");
 	ck_assert_str_eq(s.line[1], "next");
@@ -330,7 +330,7 @@ START_TEST(lines_of_a_missing_file_is_an_error)
 	long long	 off = 0;
 
 	memset(&s, 0, sizeof(s));
-	ck_assert_int_eq(logset_lines(path, &off, record, &s), -1);
+	ck_assert_int_eq(logset_lines(path, &off, record, &s), LOGSET_ERROR);
 	ck_assert_uint_eq(s.n, 0);
 }
 END_TEST
@@ -403,19 +403,25 @@ START_TEST(int_reads_negative_and_zero_and_refuses_the_rest)
 }
 END_TEST
 
-START_TEST(bool_is_one_zero_or_absent)
+START_TEST(bool_is_true_false_or_absent)
 {
 	static const char line[] =
 	    "{\"duplicate\":false,\"timed_out\":true,\"n\":null,\"s\":\"true\","
 	    "\"cut\":tru}";
 	size_t	 n = sizeof(line) - 1;
+	bool	 b;
 
-	ck_assert_int_eq(logline_bool(line, n, "timed_out"), 1);
-	ck_assert_int_eq(logline_bool(line, n, "duplicate"), 0);
-	ck_assert_int_eq(logline_bool(line, n, "n"), -1);
-	ck_assert_int_eq(logline_bool(line, n, "s"), -1);
-	ck_assert_int_eq(logline_bool(line, n, "cut"), -1);
-	ck_assert_int_eq(logline_bool(line, n, "absent"), -1);
+	ck_assert_int_eq(logline_bool(line, n, "timed_out", &b), 0);
+	ck_assert(b);
+	ck_assert(logline_true(line, n, "timed_out"));
+	ck_assert_int_eq(logline_bool(line, n, "duplicate", &b), 0);
+	ck_assert(!b);
+	ck_assert(!logline_true(line, n, "duplicate"));
+	ck_assert(!logline_true(line, n, "absent"));
+	ck_assert_int_eq(logline_bool(line, n, "n", &b), -1);
+	ck_assert_int_eq(logline_bool(line, n, "s", &b), -1);
+	ck_assert_int_eq(logline_bool(line, n, "cut", &b), -1);
+	ck_assert_int_eq(logline_bool(line, n, "absent", &b), -1);
 }
 END_TEST
 
@@ -509,7 +515,7 @@ logset_suite(void)
 	tcase_add_test(tc, str_gives_the_escaped_text_of_the_first_member);
 	tcase_add_test(tc, str_of_a_string_cut_short_is_null);
 	tcase_add_test(tc, int_reads_negative_and_zero_and_refuses_the_rest);
-	tcase_add_test(tc, bool_is_one_zero_or_absent);
+	tcase_add_test(tc, bool_is_true_false_or_absent);
 	tcase_add_test(tc, time_reads_ekahooks_own_format_to_the_millisecond);
 	tcase_add_test(tc, time_refuses_what_ekahook_never_writes);
 	suite_add_tcase(s, tc);
