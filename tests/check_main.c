@@ -31,6 +31,7 @@ static const struct {
 	{ logset_suite,		false },
 	{ dedupe_suite,		false },
 	{ reqid_suite,		false },
+	{ procname_suite,	false },
 	{ answer_suite,		false },
 	{ record_suite,		false },
 	{ verify_suite,		false },

@@ -28,6 +28,7 @@ Suite	*logfile_suite(void);
 Suite	*logset_suite(void);
 Suite	*migrate_suite(void);
 Suite	*plain_suite(void);
+Suite	*procname_suite(void);
 Suite	*record_suite(void);
 Suite	*reqid_suite(void);
 Suite	*schema_suite(void);
