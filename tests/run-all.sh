@@ -13,7 +13,9 @@ autoreconf -fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
 rm -rf _build && mkdir _build && cd _build
-../configure --enable-werror
+# Check and libcurl are optional to configure, required here: CI runs
+# every test.
+../configure --enable-werror --with-check --with-curl
 make -j"$jobs"
 # The static program tests/deploy/apache-fcgid.sh bundles.
 make -j"$jobs" shared-hosting
@@ -25,12 +27,13 @@ make fuzz
 sh ../tests/fuzz/valgrind.sh .
 # The full suite ran above; distcheck proves the tarball builds, installs
 # and passes the unit tests from a read-only source tree.
-make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror \
+make -j"$jobs" distcheck \
+	DISTCHECK_CONFIGURE_FLAGS='--enable-werror --with-check --with-curl' \
 	TESTS=tests/check_ekahook
 cd "$top"
 
 rm -rf _build-san && mkdir _build-san && cd _build-san
-../configure --enable-werror --enable-sanitizers
+../configure --enable-werror --enable-sanitizers --with-check --with-curl
 make -j"$jobs"
 make -j"$jobs" shared-hosting
 # Under ASan each hook attempt costs twice the CPU: the burst tests run
