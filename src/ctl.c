@@ -125,28 +125,24 @@ fail:
 	return -1;
 }
 
+/*
+ * ekahookctl(1) send's sample event: the one installed in pkgdatadir or,
+ * for a program run from its build tree, the one linked beside it there
+ * (Makefile.am all-local).  No build-tree path is compiled in.
+ */
 const char *
 ctl_sample_path(void)
 {
-	static char	 path[4096];
+	static char	 path[4096], beside[4096];
 	char		*dir;
 
 	snprintf(path, sizeof(path), "%s/appointment.created.json",
 	    PKGDATADIR);
-	if (access(path, R_OK) == 0)
+	if (access(path, R_OK) == 0 || (dir = conf_exe_dir()) == NULL)
 		return path;
-	/* Run from the build tree. */
-	if ((dir = conf_exe_dir()) != NULL) {
-		snprintf(path, sizeof(path),
-		    "%s/../tests/fixtures/appointment.created.json", dir);
-		free(dir);
-		if (access(path, R_OK) == 0)
-			return path;
-	}
-	/* A build tree apart from the sources (VPATH, make distcheck). */
-	snprintf(path, sizeof(path),
-	    "%s/tests/fixtures/appointment.created.json", TOP_SRCDIR);
-	return path;
+	snprintf(beside, sizeof(beside), "%s/appointment.created.json", dir);
+	free(dir);
+	return access(beside, R_OK) == 0 ? beside : path;
 }
 
 /* One line per problem; returns 1 for a problem, 0 otherwise. */

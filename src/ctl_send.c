@@ -6,12 +6,15 @@
 #include <string.h>
 #include <time.h>
 
+#ifdef HAVE_LIBCURL
 #include <curl/curl.h>
+#endif
 
 #include "buf.h"
 #include "ctl.h"
 #include "sig.h"
 
+#ifdef HAVE_LIBCURL
 #define SEND_TIMEOUT	30L
 
 static size_t	on_body(char *, size_t, size_t, void *);
@@ -102,3 +105,15 @@ ctl_send(int argc, char **argv)
 	free(body);
 	return ret;
 }
+#else
+/* A build without libcurl (configure --without-curl, or none found). */
+int
+ctl_send(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "ekahookctl: send: this ekahookctl was built "
+	    "without libcurl\n");
+	return 1;
+}
+#endif

@@ -24,10 +24,11 @@
 /*
  * posix_spawn(3) with a chdir and a closefrom action (glibc 2.34) is a
  * vfork: no copy of the parent's page tables, a few times cheaper than
- * fork(2) and exec (much more under ASan).  Elsewhere, fork and exec.
+ * fork(2) and exec (much more under ASan).  Where the C library lacks
+ * either action (configure looks), fork and exec.
  */
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || \
-    (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+#if defined(HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP) && \
+    defined(HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCHDIR_NP)
 #define HOOKRUN_SPAWN	1
 #endif
 #define GROUP_POLL_MS	10	/* a group's strays: looked at this often */

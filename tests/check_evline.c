@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "buf.h"
-#include "check_hook.h"
 #include "evline.h"
 #include "record.h"
+#include "suites.h"
 
 static const char	*line_of(struct buf *, const char *, bool);
 

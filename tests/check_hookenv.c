@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "buf.h"
-#include "check_hook.h"
 #include "hookenv.h"
 #include "json.h"
+#include "suites.h"
 
 /* tests/fixtures/appointment.created.json, as sent. */
 static const char appointment_created[] =

@@ -6,8 +6,8 @@
 #include <cjson/cJSON.h>
 
 #include "buf.h"
-#include "check_hook.h"
 #include "hooklog.h"
+#include "suites.h"
 
 static struct hooklog_rec	 rec;
 

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check_hook.h"
 #include "hookrun.h"
+#include "suites.h"
 
 static struct hookrun_result	 res;
 static char			*dir;

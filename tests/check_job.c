@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "check_hook.h"
 #include "job.h"
+#include "suites.h"
 
 static const struct job_policy	 two = { 2, 1.0 };
 static const struct job_policy	 none = { 0, 1.0 };

@@ -8,10 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check_hook.h"
 #include "conf.h"
 #include "migrate.h"
 #include "spool.h"
+#include "suites.h"
 
 /*
  * An older ekahook's queue: a position into the rotated log (past its

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check_hook.h"
 #include "spool.h"
+#include "suites.h"
 
 #define ID1	"0190f2c3d4e5-00abcd-12345678-000001"
 #define ID2	"0190f2c3d4e6-00abcd-12345678-000002"

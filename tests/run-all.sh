@@ -1,8 +1,9 @@
 #!/bin/sh
 # The whole test suite, from a clean checkout: installs what is missing,
-# builds with -Werror, runs `make check`, `make lint`, `make fuzz`, the
-# valgrind run and `make distcheck`, then runs the test suite again in
-# an ASan+UBSan build.
+# builds with -Werror, runs `make shared-hosting` (whose program a test
+# bundles), `make check`, `make lint`, `make fuzz`, the valgrind run and
+# `make distcheck`, then runs the test suite again in an ASan+UBSan
+# build.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -12,8 +13,12 @@ autoreconf -fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
 rm -rf _build && mkdir _build && cd _build
-../configure --enable-werror
+# Check and libcurl are optional to configure, required here: CI runs
+# every test.
+../configure --enable-werror --with-check --with-curl
 make -j"$jobs"
+# The static program tests/deploy/apache-fcgid.sh bundles.
+make -j"$jobs" shared-hosting
 make -j"$jobs" check || { cat tests/*.log tests/*/*.log 2>/dev/null | tail -200; exit 1; }
 # Hostile input (tests/fuzz/): static analysis, each fuzz harness for
 # FUZZ_SECONDS (60), and valgrind under the integration tests.
@@ -22,13 +27,15 @@ make fuzz
 sh ../tests/fuzz/valgrind.sh .
 # The full suite ran above; distcheck proves the tarball builds, installs
 # and passes the unit tests from a read-only source tree.
-make -j"$jobs" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror \
+make -j"$jobs" distcheck \
+	DISTCHECK_CONFIGURE_FLAGS='--enable-werror --with-check --with-curl' \
 	TESTS=tests/check_ekahook
 cd "$top"
 
 rm -rf _build-san && mkdir _build-san && cd _build-san
-../configure --enable-werror --enable-sanitizers
+../configure --enable-werror --enable-sanitizers --with-check --with-curl
 make -j"$jobs"
+make -j"$jobs" shared-hosting
 # Under ASan each hook attempt costs twice the CPU: the burst tests run
 # a thousand events there instead of 1500, and the reject-log abuse test
 # 250 requests of each kind instead of 1000 (its bound is per line).

@@ -6,23 +6,34 @@
 
 #include <check.h>
 
-/* One suite per module of src/, each in tests/check_<module>.c. */
+/*
+ * One suite per module of src/, each in tests/check_<module>.c, all run
+ * by tests/check_ekahook (tests/check_main.c).
+ */
 Suite	*addr_suite(void);
 Suite	*answer_suite(void);
 Suite	*buf_suite(void);
 Suite	*catalog_suite(void);
 Suite	*conf_suite(void);
 Suite	*dedupe_suite(void);
+Suite	*evline_suite(void);
 Suite	*handler_suite(void);
+Suite	*hookenv_suite(void);
+Suite	*hooklog_suite(void);
+Suite	*hookrun_suite(void);
+Suite	*job_suite(void);
 Suite	*jschema_suite(void);
 Suite	*json_suite(void);
 Suite	*logfile_suite(void);
 Suite	*logset_suite(void);
+Suite	*migrate_suite(void);
 Suite	*plain_suite(void);
+Suite	*procname_suite(void);
 Suite	*record_suite(void);
 Suite	*reqid_suite(void);
 Suite	*schema_suite(void);
 Suite	*sig_suite(void);
+Suite	*spool_suite(void);
 Suite	*tailline_suite(void);
 Suite	*timefmt_suite(void);
 Suite	*verify_suite(void);

@@ -7,6 +7,9 @@
 #   fortify      checked libc calls (__*_chk) imported (_FORTIFY_SOURCE);
 #                not expected in the sanitizer build, whose interceptors
 #                replace them, nor when CFLAGS turn optimisation off
+#   no build     neither the source nor the build directory named in
+#   path         them (configure's -ffile-prefix-map, where the compiler
+#                has it): they are installed as they are
 set -eu
 : "${TOP_BUILDDIR:?run through make check}"
 command -v readelf >/dev/null 2>&1 || { echo "SKIP: no readelf" >&2; exit 77; }
@@ -15,6 +18,9 @@ command -v readelf >/dev/null 2>&1 || { echo "SKIP: no readelf" >&2; exit 77; }
 mk="$TOP_BUILDDIR/Makefile"
 harden=$(sed -n 's/^HARDEN_CFLAGS = //p' "$mk")
 cflags=$(sed -n 's/^CFLAGS = //p' "$mk")
+prefix_map=$(sed -n 's/^PREFIX_MAP_CFLAGS = //p' "$mk")
+srcdir=$(cd "${TOP_SRCDIR:-$TOP_BUILDDIR}" && pwd -P)
+builddir=$(cd "$TOP_BUILDDIR" && pwd -P)
 
 rc=0
 bad() {
@@ -55,6 +61,13 @@ for p in src/ekahook src/ekahookctl; do
 		esac
 	else
 		echo "ok - $p: fortified calls: $chk"
+	fi
+	if [ -z "$prefix_map" ]; then
+		echo "note: $p: the compiler has no -ffile-prefix-map"
+	elif grep -aqF -e "$srcdir" -e "$builddir" "$f"; then
+		bad "$p" "names $srcdir or $builddir"
+	else
+		echo "ok - $p: no path of the build in it"
 	fi
 	[ $rc -eq 0 ] && echo "ok - $p: PIE, full RELRO, stack protector"
 done
