@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <sys/file.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -23,6 +22,7 @@
 #include "hookattempt.h"
 #include "hookrun.h"
 #include "migrate.h"
+#include "procname.h"
 #include "runner.h"
 #include "spool.h"
 #include "timefmt.h"
@@ -266,7 +266,7 @@ detached(const struct conf *c, int lock_fd)
 	waker.fd = -1;
 	r.wake_r = r.wake_w = -1;
 	r.pid = getpid();
-	(void)prctl(PR_SET_NAME, "ekahook-runner", 0, 0, 0);
+	proc_name("ekahook-runner");
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	spool_init(&r.sp);
@@ -538,7 +538,7 @@ worker_loop(struct runner *r, int fd)
 	char	 id[NAME_MAX + 1], answer;
 	ssize_t	 n;
 
-	(void)prctl(PR_SET_NAME, "ekahook-attempt", 0, 0, 0);
+	proc_name("ekahook-attempt");
 	close(r->lock_fd);
 	close_wake(r);
 	for (;;) {
