@@ -793,17 +793,3 @@ json_is_int64(const struct json_doc *doc, const cJSON *item)
 		return false;
 	return json_text_is_int64(t, n);
 }
-
-const char *
-json_status_code(enum json_status st)
-{
-	switch (st) {
-	case JSON_OK:			return "ok";
-	case JSON_INVALID:		return "invalid_json";
-	case JSON_DUPLICATE_KEY:	return "duplicate_key";
-	case JSON_NOT_OBJECT:		return "not_an_object";
-	case JSON_TOO_DEEP:		return "too_deep";
-	case JSON_NOMEM:		return "out_of_memory";
-	}
-	return "invalid_json";
-}

@@ -78,6 +78,5 @@ bool		 json_string_has_nul(const cJSON *);
 bool		 json_is_int64(const struct json_doc *, const cJSON *);
 /* Checks integer text: -?(0|[1-9][0-9]*) within int64_t. */
 bool		 json_text_is_int64(const char *, size_t);
-const char	*json_status_code(enum json_status);
 
 #endif

@@ -597,15 +597,6 @@ START_TEST(key_nul_is_recorded)
 }
 END_TEST
 
-START_TEST(status_codes_name_the_spec_errors)
-{
-	ck_assert_str_eq(json_status_code(JSON_INVALID), "invalid_json");
-	ck_assert_str_eq(json_status_code(JSON_DUPLICATE_KEY), "duplicate_key");
-	ck_assert_str_eq(json_status_code(JSON_NOT_OBJECT), "not_an_object");
-	ck_assert_str_eq(json_status_code(JSON_TOO_DEEP), "too_deep");
-}
-END_TEST
-
 Suite *
 json_suite(void)
 {
@@ -642,7 +633,6 @@ json_suite(void)
 	tcase_add_test(tc, int64_is_judged_on_the_text_of_each_number);
 	tcase_add_test(tc, string_nul_is_flagged_per_string);
 	tcase_add_test(tc, key_nul_is_recorded);
-	tcase_add_test(tc, status_codes_name_the_spec_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }
