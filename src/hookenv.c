@@ -107,7 +107,7 @@ scalar_text(struct envb *b, const cJSON *it)
 	char		 num[64];
 
 	if (cJSON_IsString(it)) {
-		if (json_string_has_nul(it))
+		if (json_string_has_nul(b->doc, it))
 			return false;
 		buf_puts(&b->val, it->valuestring);
 	} else if (cJSON_IsNumber(it)) {
@@ -417,7 +417,7 @@ hookenv_get(const struct hookenv *env, const char *name)
 }
 
 const char *
-hookenv_event_name(const cJSON *event)
+hookenv_event_name(const struct json_doc *doc, const cJSON *event)
 {
-	return event_name(event_body(event));
+	return event_name(doc, event_body(event));
 }

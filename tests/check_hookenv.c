@@ -337,15 +337,16 @@ START_TEST(relaxed_events_are_named_by_event_type)
 	memset(&doc, 0, sizeof(doc));
 	ck_assert_int_eq(json_parse(RELAXED, strlen(RELAXED), &doc, &err),
 	    JSON_OK);
-	ck_assert_str_eq(hookenv_event_name(doc.root), "appointment.created");
+	ck_assert_str_eq(hookenv_event_name(&doc, doc.root),
+	    "appointment.created");
 	json_doc_free(&doc);
 	ck_assert_int_eq(json_parse(BOTH, strlen(BOTH), &doc, &err), JSON_OK);
-	ck_assert_str_eq(hookenv_event_name(doc.root), "a");
+	ck_assert_str_eq(hookenv_event_name(&doc, doc.root), "a");
 	json_doc_free(&doc);
 	/* "event" present but not a string: no fallback to event_type. */
 	ck_assert_int_eq(json_parse(NOT_STRING, strlen(NOT_STRING), &doc,
 	    &err), JSON_OK);
-	ck_assert_ptr_null(hookenv_event_name(doc.root));
+	ck_assert_ptr_null(hookenv_event_name(&doc, doc.root));
 	json_doc_free(&doc);
 }
 END_TEST
@@ -358,7 +359,7 @@ END_TEST
 START_TEST(a_wrapped_event_gets_the_fields_of_its_payload)
 {
 	build_ok(WRAPPED);
-	ck_assert_str_eq(hookenv_event_name(doc.root), "v2rx.completed");
+	ck_assert_str_eq(hookenv_event_name(&doc, doc.root), "v2rx.completed");
 	expect("EKA_EVENT", "v2rx.completed");
 	expect("EKA_SERVICE", "v2rx");
 	expect("EKA_TRANSACTION_ID", "t-9");

@@ -48,7 +48,7 @@ parse(const char *s, size_t n, struct json_doc *doc)
 		/* A failed parse leaves nothing to free. */
 		ck_assert_ptr_null(doc->root);
 		ck_assert_ptr_null(doc->min);
-		ck_assert_ptr_null(doc->nums);
+		ck_assert_ptr_null(doc->side);
 		ck_assert_uint_gt(strlen(err.message), 0);
 	}
 	return st;
@@ -564,17 +564,22 @@ START_TEST(string_nul_is_flagged_per_string)
 	const cJSON	*c;
 
 	ck_assert_int_eq(parse(body, sizeof(body) - 1, &doc), JSON_OK);
-	ck_assert(json_string_has_nul(cJSON_GetObjectItem(doc.root, "a")));
-	ck_assert(!json_string_has_nul(cJSON_GetObjectItem(doc.root, "b")));
+	ck_assert(json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "a")));
+	ck_assert(!json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "b")));
 	c = cJSON_GetObjectItem(doc.root, "c");
-	ck_assert(!json_string_has_nul(cJSON_GetArrayItem(c, 0)));
-	ck_assert(json_string_has_nul(cJSON_GetArrayItem(c, 1)));
+	ck_assert(!json_string_has_nul(&doc, cJSON_GetArrayItem(c, 0)));
+	ck_assert(json_string_has_nul(&doc, cJSON_GetArrayItem(c, 1)));
 	/* An escaped backslash then "u0000" is text, not a NUL. */
-	ck_assert(!json_string_has_nul(cJSON_GetObjectItem(doc.root, "d")));
-	ck_assert(json_string_has_nul(cJSON_GetObjectItem(
+	ck_assert(!json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "d")));
+	ck_assert(json_string_has_nul(&doc, cJSON_GetObjectItem(
 	    cJSON_GetObjectItem(doc.root, "e"), "f")));
-	ck_assert(!json_string_has_nul(cJSON_GetObjectItem(doc.root, "g")));
-	ck_assert(!json_string_has_nul(cJSON_GetObjectItem(doc.root, "h")));
+	ck_assert(!json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "g")));
+	ck_assert(!json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "h")));
 	ck_assert_uint_eq(doc.nnul_keys, 0);
 	/* The minified text keeps the escape. */
 	ck_assert_ptr_nonnull(strstr(doc.min, "\"x\\u0000y\""));
@@ -590,7 +595,8 @@ START_TEST(key_nul_is_recorded)
 
 	ck_assert_int_eq(parse(body, sizeof(body) - 1, &doc), JSON_OK);
 	ck_assert_uint_eq(doc.nnul_keys, 2);
-	ck_assert(json_string_has_nul(cJSON_GetObjectItem(doc.root, "ok")));
+	ck_assert(json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "ok")));
 	/* The value after a NUL key still has its own number text. */
 	ck_assert(json_is_int64(&doc, doc.nul_keys[0]));
 	json_doc_free(&doc);
