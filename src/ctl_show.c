@@ -60,15 +60,18 @@ same(const char *s, size_t n, const char *id)
 	return strlen(id) == n && memcmp(s, id, n) == 0;
 }
 
-/* True when a string value of node, at any depth, is id. */
+/*
+ * True when a string value of node, at any depth, is id.  node is
+ * cJSON_Parse's tree, which keeps no mark of \u0000: such a string is
+ * compared as cJSON cut it, at the NUL.
+ */
 static bool
 holds(const cJSON *node, const char *id)
 {
 	const cJSON	*it;
 
 	if (cJSON_IsString(node))
-		return !json_string_has_nul(node) &&
-		    strcmp(node->valuestring, id) == 0;
+		return strcmp(node->valuestring, id) == 0;
 	cJSON_ArrayForEach(it, node)
 		if (holds(it, id))
 			return true;

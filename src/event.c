@@ -29,13 +29,13 @@ event_body(const cJSON *root)
 }
 
 const char *
-event_name(const cJSON *body)
+event_name(const struct json_doc *doc, const cJSON *body)
 {
 	const cJSON	*e;
 
 	if ((e = cJSON_GetObjectItemCaseSensitive(body, "event")) == NULL)
 		e = cJSON_GetObjectItemCaseSensitive(body, "event_type");
-	return cJSON_IsString(e) && !json_string_has_nul(e) ?
+	return cJSON_IsString(e) && !json_string_has_nul(doc, e) ?
 	    e->valuestring : NULL;
 }
 

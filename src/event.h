@@ -21,10 +21,11 @@
  */
 const cJSON	*event_body(const cJSON *root);
 /*
- * The event's name in body: "event", or "event_type" where "event" is
- * absent.  NULL when neither is a string (or the string held \u0000).
+ * The event's name in body, a part of doc's tree: "event", or
+ * "event_type" where "event" is absent.  NULL when neither is a string
+ * (or the string held \u0000).
  */
-const char	*event_name(const cJSON *body);
+const char	*event_name(const struct json_doc *doc, const cJSON *body);
 /*
  * True for a name safe in a file name and as a hook's argv[1]: 1 to
  * EVENT_NAME_MAX bytes of A-Z a-z 0-9 . _ -, starting with a letter or

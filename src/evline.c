@@ -6,14 +6,15 @@
 #include "evline.h"
 #include "hookenv.h"
 
-static const char	*str_member(const cJSON *, const char *);
+static const char	*str_member(const struct json_doc *, const cJSON *,
+			    const char *);
 
 static const char *
-str_member(const cJSON *obj, const char *key)
+str_member(const struct json_doc *doc, const cJSON *obj, const char *key)
 {
 	const cJSON	*it = cJSON_GetObjectItemCaseSensitive(obj, key);
 
-	return cJSON_IsString(it) && !json_string_has_nul(it) ?
+	return cJSON_IsString(it) && !json_string_has_nul(doc, it) ?
 	    it->valuestring : NULL;
 }
 
@@ -50,8 +51,8 @@ evline_parse(const char *line, size_t len, struct evline *ev)
 	    JSON_OK)
 		return -1;
 	ev->event = cJSON_GetObjectItemCaseSensitive(ev->doc.root, "event");
-	ev->request_id = str_member(ev->doc.root, "request_id");
-	ev->received_at = str_member(ev->doc.root, "received_at");
+	ev->request_id = str_member(&ev->doc, ev->doc.root, "request_id");
+	ev->received_at = str_member(&ev->doc, ev->doc.root, "received_at");
 	dup = cJSON_GetObjectItemCaseSensitive(ev->doc.root, "duplicate");
 	/* Not a line of ours: a torn line, or a rejected request's line. */
 	if (!cJSON_IsObject(ev->event) || ev->request_id == NULL ||
@@ -61,7 +62,7 @@ evline_parse(const char *line, size_t len, struct evline *ev)
 		return -1;
 	}
 	ev->duplicate = cJSON_IsTrue(dup);
-	ev->name = hookenv_event_name(ev->event);
+	ev->name = hookenv_event_name(&ev->doc, ev->event);
 	p += sizeof(key) - 1;
 	end = line + len - 1;		/* the line's closing brace */
 	ev->event_text = p;

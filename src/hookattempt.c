@@ -216,7 +216,7 @@ hookattempt_run(const struct conf *c, const struct spool *sp,
 	if (spool_settle(sp, id, JOB_WAIT, &a.job, false) == -1)
 		fprintf(stderr, "ekahook: %s/%s/tries/%s: %s\n",
 		    sp->state_dir, SPOOL_DIR, id, strerror(errno));
-	name = hookenv_event_name(a.doc.root);
+	name = hookenv_event_name(&a.doc, a.doc.root);
 	base.request_id = id;
 	base.received_at = a.received;
 	base.log_file = a.log_file;

@@ -96,28 +96,26 @@ name_push(struct buf *name, const char *key)
 
 /*
  * Appends a scalar's text to b->val: a string's decoded text, a
- * number's text as sent, true/false, nothing for null.  False for a
- * string that held \u0000 (an environment string cannot carry it).
+ * number's text as sent (ekahook(8) "The hook"), true/false, nothing
+ * for null.  False for a string that held \u0000 (an environment string
+ * cannot carry it), and for a number without its text: every number of
+ * b->doc's tree has one, so that is a node from elsewhere, left out
+ * rather than given a text the sender never wrote.
  */
 static bool
 scalar_text(struct envb *b, const cJSON *it)
 {
 	const char	*t;
 	size_t		 n;
-	char		 num[64];
 
 	if (cJSON_IsString(it)) {
-		if (json_string_has_nul(it))
+		if (json_string_has_nul(b->doc, it))
 			return false;
 		buf_puts(&b->val, it->valuestring);
 	} else if (cJSON_IsNumber(it)) {
-		if ((t = json_number_text(b->doc, it, &n)) != NULL)
-			buf_append(&b->val, t, n);
-		else {
-			/* Not from json_parse: the double is all there is. */
-			snprintf(num, sizeof(num), "%.17g", it->valuedouble);
-			buf_puts(&b->val, num);
-		}
+		if ((t = json_number_text(b->doc, it, &n)) == NULL)
+			return false;
+		buf_append(&b->val, t, n);
 	} else if (cJSON_IsTrue(it))
 		buf_puts(&b->val, "true");
 	else if (cJSON_IsFalse(it))
@@ -417,7 +415,7 @@ hookenv_get(const struct hookenv *env, const char *name)
 }
 
 const char *
-hookenv_event_name(const cJSON *event)
+hookenv_event_name(const struct json_doc *doc, const cJSON *event)
 {
-	return event_name(event_body(event));
+	return event_name(doc, event_body(event));
 }

@@ -57,10 +57,11 @@ void		 hookenv_free(struct hookenv *);
 /* The value of name in env, or NULL. */
 const char	*hookenv_get(const struct hookenv *, const char *name);
 /*
- * The event's name (ekahook(8) "Events"): "event", or "event_type"
- * where "event" is absent, in the payload of a wrapped event.  NULL
- * when neither is a string.
+ * The name of event, a part of doc's tree (ekahook(8) "Events"):
+ * "event", or "event_type" where "event" is absent, in the payload of a
+ * wrapped event.  NULL when neither is a string.
  */
-const char	*hookenv_event_name(const cJSON *event);
+const char	*hookenv_event_name(const struct json_doc *doc,
+		    const cJSON *event);
 
 #endif

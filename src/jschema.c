@@ -467,7 +467,7 @@ type_ok(const struct vctx *c, const struct jschema *s, const cJSON *v,
 			return false;
 		if (!s->date_time && !as_time)
 			return true;
-		return !json_string_has_nul(v) &&
+		return !json_string_has_nul(c->doc, v) &&
 		    timefmt_is_rfc3339(v->valuestring, strlen(v->valuestring));
 	case cJSON_Number:
 		return (t & JT_BIT(JT_NUMBER)) != 0 ||
@@ -519,7 +519,8 @@ known_check(struct vctx *c, const struct jschema *s, const cJSON *v,
 	char	 msg[NOTE_PROBLEM_MAX];
 	size_t	 i;
 
-	if ((v->type & 0xFF) != cJSON_String || json_string_has_nul(v))
+	if ((v->type & 0xFF) != cJSON_String ||
+	    json_string_has_nul(c->doc, v))
 		return;
 	for (i = 0; i < s->nknown; i++)
 		if (strcmp(v->valuestring, s->known[i]) == 0)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,25 @@
 #define SCAN_ARR	2
 #define CJSON_DEPTH_LIMIT 1000	/* cJSON's own CJSON_NESTING_LIMIT */
 #define BUILD_STACK	64	/* containers the builder tracks without malloc */
+
+/* A number token of the minified text. */
+struct json_span {
+	size_t	off;		/* into json_doc.min */
+	size_t	len;
+};
+
+/*
+ * The side data of one node: a number's text, or a string value's
+ * \u0000 (json.h).  Entries are made as build_tree makes their nodes,
+ * which it takes in order from one array in the arena: the table is
+ * sorted by node address as it is written.
+ */
+struct json_side {
+	const cJSON	*node;
+	size_t		 off;		/* a number's text, into json_doc.min */
+	size_t		 len;		/* its length; 0 for a string */
+	bool		 nul;		/* a string value that held \u0000 */
+};
 
 /* A string token of the minified text, as the scan found it. */
 struct str_token {
@@ -36,6 +56,7 @@ struct scan {
 	size_t			 nnums;
 	struct str_token	*strs;		/* per string token */
 	size_t			 nstrs;
+	size_t			 nnul;		/* string tokens with \u0000 */
 	size_t			 nvalues;	/* values: the tree's nodes */
 	struct json_error	*err;
 };
@@ -49,6 +70,7 @@ struct build {
 	char			*text;		/* the arena's copy of min */
 	const struct str_token	*strs;
 	size_t			 si;		/* next string token */
+	const struct json_span	*nums;
 	size_t			 ni;		/* next number */
 };
 
@@ -63,9 +85,12 @@ static bool	scan_run(struct scan *);
 static bool	doc_check_dups(const cJSON *);
 static int	key_cmp(const void *, const void *);
 static char	*build_string(struct build *, bool *);
-static double	 build_number(const char *, size_t);
 static int	 build_tree(struct json_doc *, struct build *, size_t);
 static int	 note_nul_key(struct json_doc *, const cJSON *);
+static void	 set_number(cJSON *, const char *, size_t);
+static struct json_side *side_add(struct json_doc *, const cJSON *);
+static const struct json_side *side_find(const struct json_doc *,
+		    const cJSON *);
 
 /* Bytes that stand for themselves inside a string. */
 static const unsigned char plain_byte[256] = {
@@ -210,6 +235,8 @@ scan_string(struct scan *s)
 	s->out[s->outlen++] = '"';
 	s->p = p + 1;
 	s->nstrs++;
+	if (nul)
+		s->nnul++;
 	return true;
 }
 
@@ -503,37 +530,68 @@ build_string(struct build *b, bool *nul)
 	return str;
 }
 
-/* A number's value as cJSON would give it (its text is kept apart). */
-static double
-build_number(const char *t, size_t n)
+/*
+ * A number's valuedouble, and its valueint as cJSON's parser sets it
+ * from that double (saturated at INT_MIN and INT_MAX); the text is kept
+ * in the side table.
+ */
+static void
+set_number(cJSON *node, const char *t, size_t n)
 {
 	double	 v = 0;
 	size_t	 i = t[0] == '-';
 
 	/* Integers of up to 15 digits are exact in a double: no strtod. */
 	if (n - i > 15 || n == i)
-		return strtod(t, NULL);
-	for (; i < n; i++) {
-		if (t[i] < '0' || t[i] > '9')
-			return strtod(t, NULL);
-		v = v * 10 + (t[i] - '0');
+		v = strtod(t, NULL);
+	else {
+		for (; i < n; i++) {
+			if (t[i] < '0' || t[i] > '9') {
+				v = strtod(t, NULL);
+				break;
+			}
+			v = v * 10 + (t[i] - '0');
+		}
+		if (i == n && t[0] == '-')
+			v = -v;
 	}
-	return t[0] == '-' ? -v : v;
+	node->valuedouble = v;
+	if (v >= (double)INT_MAX)
+		node->valueint = INT_MAX;
+	else if (v <= (double)INT_MIN)
+		node->valueint = INT_MIN;
+	else
+		node->valueint = (int)v;
+}
+
+/*
+ * The next entry of the side table, for node: json_parse_depth sized
+ * the table for every number and \u0000 string, so there is room.
+ */
+static struct json_side *
+side_add(struct json_doc *doc, const cJSON *node)
+{
+	struct json_side	*e = &doc->side[doc->nside++];
+
+	memset(e, 0, sizeof(*e));
+	e->node = node;
+	return e;
 }
 
 /*
  * Builds cJSON's tree of the minified text in one arena instead of one
  * allocation per node and string (cJSON's own parser was most of the
  * cost of a request): nodes linked as cJSON links them (first child's
- * prev is the last child), numbers carrying the index of their text in
- * valueint, strings their \u0000 flag.  The tree is read-only: it is
- * released with the doc, never with cJSON_Delete.  Returns 0, or -1
- * when out of memory.
+ * prev is the last child), each with the fields cJSON's parser would
+ * give it.  A number's text and a string's \u0000 go to doc's side
+ * table (side_add).  The tree is read-only: it is released with the
+ * doc, never with cJSON_Delete.  Returns 0, or -1 when out of memory.
  */
 static int
 build_tree(struct json_doc *doc, struct build *b, size_t maxdepth)
 {
 	cJSON		*local[BUILD_STACK], **stack = local, *node, *parent;
+	struct json_side *e;
 	const char	*key = NULL;
 	bool		 keynul = false, nul;
 	size_t		 depth = 0;
@@ -579,9 +637,10 @@ value:
 	case '"':
 		node->type = cJSON_String;
 		node->valuestring = build_string(b, &nul);
-		node->valueint = nul;
-		if (nul)
+		if (nul) {
+			side_add(doc, node)->nul = true;
 			doc->nnul_strs++;
+		}
 		break;
 	case 't':
 		node->type = cJSON_True;
@@ -598,11 +657,13 @@ value:
 		break;
 	default:
 		node->type = cJSON_Number;
-		node->valueint = (int)b->ni;
+		e = side_add(doc, node);
 		/* As in build_string: one entry per token, read in order.
-		 * NOLINTNEXTLINE(clang-analyzer-core.CallAndMessage) */
-		node->valuedouble = build_number(b->p, doc->nums[b->ni].len);
-		b->p += doc->nums[b->ni++].len;
+		 * NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Assign) */
+		e->off = b->nums[b->ni].off;
+		e->len = b->nums[b->ni++].len;
+		set_number(node, b->p, e->len);
+		b->p += e->len;
 		break;
 	}
 after:
@@ -676,9 +737,10 @@ json_parse_depth(const char *body, size_t len, struct json_doc *doc,
 		st = JSON_TOO_DEEP;
 		goto judged;
 	}
-	doc->nums = s.nums;
-	doc->nnums = s.nnums;
-	s.nums = NULL;
+	/* An entry per number and per string that may be a \u0000 value. */
+	if (s.nnums + s.nnul > 0 && (doc->side = malloc((s.nnums + s.nnul) *
+	    sizeof(*doc->side))) == NULL)
+		goto fail;
 	/* One arena: a node per value, then a copy of min for the strings. */
 	if ((doc->arena = malloc(s.nvalues * sizeof(cJSON) + s.outlen + 1)) ==
 	    NULL)
@@ -690,6 +752,7 @@ json_parse_depth(const char *body, size_t len, struct json_doc *doc,
 	b.text = (char *)(b.nodes + s.nvalues);
 	memcpy(b.text, doc->min, s.outlen + 1);
 	b.strs = s.strs;
+	b.nums = s.nums;
 	if (build_tree(doc, &b, s.maxdepth) == -1)
 		goto fail;
 	if (!doc_check_dups(doc->root)) {
@@ -706,6 +769,7 @@ json_parse_depth(const char *body, size_t len, struct json_doc *doc,
 	}
 	free(s.stack);
 	free(s.strs);
+	free(s.nums);
 	return JSON_OK;
 
 judged:
@@ -732,30 +796,50 @@ json_doc_free(struct json_doc *doc)
 	/* The tree lives in the arena (build_tree). */
 	free(doc->arena);
 	free(doc->min);
-	if (doc->nums != NULL)
-		free(doc->nums);
+	free(doc->side);
 	free(doc->nul_keys);
 	memset(doc, 0, sizeof(*doc));
+}
+
+/*
+ * item's entry in doc's side table, or NULL.  A binary search over the
+ * nodes' addresses, compared as integers: item may be no node of doc.
+ */
+static const struct json_side *
+side_find(const struct json_doc *doc, const cJSON *item)
+{
+	uintptr_t	 at = (uintptr_t)item;
+	size_t		 lo = 0, hi = doc->nside, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((uintptr_t)doc->side[mid].node < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < doc->nside && doc->side[lo].node == item ?
+	    &doc->side[lo] : NULL;
 }
 
 const char *
 json_number_text(const struct json_doc *doc, const cJSON *item, size_t *len)
 {
-	size_t	 i;
+	const struct json_side	*e;
 
-	if (!cJSON_IsNumber(item) || item->valueint < 0)
+	if (!cJSON_IsNumber(item) || (e = side_find(doc, item)) == NULL)
 		return NULL;
-	i = (size_t)item->valueint;
-	if (i >= doc->nnums)
-		return NULL;
-	*len = doc->nums[i].len;
-	return doc->min + doc->nums[i].off;
+	*len = e->len;
+	return doc->min + e->off;
 }
 
 bool
-json_string_has_nul(const cJSON *item)
+json_string_has_nul(const struct json_doc *doc, const cJSON *item)
 {
-	return cJSON_IsString(item) && item->valueint != 0;
+	const struct json_side	*e;
+
+	return cJSON_IsString(item) && (e = side_find(doc, item)) != NULL &&
+	    e->nul;
 }
 
 bool
@@ -792,18 +876,4 @@ json_is_int64(const struct json_doc *doc, const cJSON *item)
 	if ((t = json_number_text(doc, item, &n)) == NULL)
 		return false;
 	return json_text_is_int64(t, n);
-}
-
-const char *
-json_status_code(enum json_status st)
-{
-	switch (st) {
-	case JSON_OK:			return "ok";
-	case JSON_INVALID:		return "invalid_json";
-	case JSON_DUPLICATE_KEY:	return "duplicate_key";
-	case JSON_NOT_OBJECT:		return "not_an_object";
-	case JSON_TOO_DEEP:		return "too_deep";
-	case JSON_NOMEM:		return "out_of_memory";
-	}
-	return "invalid_json";
 }

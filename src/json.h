@@ -13,8 +13,10 @@
  * insignificant whitespace removed and every other byte kept.  A second
  * pass over the minified text builds cJSON's tree (cJSON's types, read
  * with cJSON's functions) in one allocation; the text of each number and
- * whether a string held \u0000 are kept beside the tree, because cJSON
- * holds numbers as doubles and strings as C strings.
+ * whether a string held \u0000 are kept beside the tree, indexed by
+ * node, because cJSON holds numbers as doubles and strings as C
+ * strings.  Every cJSON field keeps its cJSON meaning: valueint and
+ * valuedouble are what cJSON's own parser would set, or 0.
  */
 
 #define JSON_MAX_DEPTH	64	/* ekahook(8) "Requests": more is too_deep */
@@ -28,18 +30,19 @@ enum json_status {
 	JSON_NOMEM
 };
 
-struct json_span {
-	size_t	off;		/* into json_doc.min */
-	size_t	len;
-};
+/*
+ * What cJSON's fields cannot say of a node (its number text, its
+ * \u0000), one entry a node that has any; read with the accessors below.
+ */
+struct json_side;
 
 struct json_doc {
 	char		*min;		/* minified text, NUL-terminated */
 	size_t		 min_len;
 	cJSON		*root;		/* read-only: never cJSON_Delete it */
 	void		*arena;		/* where the tree's nodes and strings are */
-	struct json_span *nums;		/* number texts in document order */
-	size_t		 nnums;
+	struct json_side *side;		/* by node address (json.c side_find) */
+	size_t		 nside;
 	const cJSON	**nul_keys;	/* members whose key held \u0000 */
 	size_t		 nnul_keys;
 	size_t		 nnul_strs;	/* string values that held \u0000 */
@@ -69,15 +72,20 @@ void		 json_doc_free(struct json_doc *);
 bool		 json_minify(const char *body, size_t len, char *out,
 		    size_t *outlen, size_t *maxdepth, struct json_error *err);
 
-/* The number's text as sent (not NUL-terminated); NULL if not a number. */
+/*
+ * The number's text as sent (not NUL-terminated).  NULL only if item is
+ * not a number of doc's tree.
+ */
 const char	*json_number_text(const struct json_doc *, const cJSON *,
 		    size_t *len);
-/* True if the string value held \u0000 (cJSON's copy is cut there). */
-bool		 json_string_has_nul(const cJSON *);
+/*
+ * True if item is a string value of doc's tree that held \u0000
+ * (cJSON's copy is cut there).
+ */
+bool		 json_string_has_nul(const struct json_doc *, const cJSON *);
 /* True for a number whose text is an integer that fits int64_t. */
 bool		 json_is_int64(const struct json_doc *, const cJSON *);
 /* Checks integer text: -?(0|[1-9][0-9]*) within int64_t. */
 bool		 json_text_is_int64(const char *, size_t);
-const char	*json_status_code(enum json_status);
 
 #endif

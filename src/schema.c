@@ -11,13 +11,13 @@
 /* Relaxed: event_time may be seconds, milliseconds or RFC 3339 text. */
 static const char *const relaxed_times[] = { "event_time" };
 
-static void	 check_name(struct schema_result *, const cJSON *,
-		    const char *, bool);
+static void	 check_name(struct schema_result *, const struct json_doc *,
+		    const cJSON *, const char *, bool);
 static void	 check_data(struct schema_result *, const cJSON *,
 		    const char *);
 static bool	 has_detail(const struct schema_result *, const char *);
-static void	 check_nul(struct schema_result *, const cJSON *, char *,
-		    size_t);
+static void	 check_nul(struct schema_result *, const struct json_doc *,
+		    const cJSON *, char *, size_t);
 static void	 field(char *, size_t, const char *, const char *);
 
 /* prefix + "." + name, or name alone at the top. */
@@ -32,8 +32,8 @@ field(char *p, size_t size, const char *prefix, const char *name)
  * hook's argument.  Sets r->event when it is.
  */
 static void
-check_name(struct schema_result *r, const cJSON *body, const char *prefix,
-    bool relaxed)
+check_name(struct schema_result *r, const struct json_doc *doc,
+    const cJSON *body, const char *prefix, bool relaxed)
 {
 	const cJSON	*ev;
 	const char	*key = "event";
@@ -44,8 +44,8 @@ check_name(struct schema_result *r, const cJSON *body, const char *prefix,
 		key = "event_type";
 		ev = cJSON_GetObjectItemCaseSensitive(body, key);
 	}
-	if (ev != NULL && cJSON_IsString(ev) && !json_string_has_nul(ev) &&
-	    event_name_ok(ev->valuestring)) {
+	if (ev != NULL && cJSON_IsString(ev) &&
+	    !json_string_has_nul(doc, ev) && event_name_ok(ev->valuestring)) {
 		r->event = ev->valuestring;
 		return;
 	}
@@ -55,7 +55,7 @@ check_name(struct schema_result *r, const cJSON *body, const char *prefix,
 		    "is required");
 	else if (!cJSON_IsString(ev))
 		notes_add(&r->details, f, "must be a string");
-	else if (!json_string_has_nul(ev))	/* that one: check_nul */
+	else if (!json_string_has_nul(doc, ev))	/* that one: check_nul */
 		notes_add(&r->details, f, "must be 1 to %d letters, digits, "
 		    "'.', '_' or '-', starting with a letter or digit",
 		    EVENT_NAME_MAX);
@@ -95,7 +95,8 @@ check_data(struct schema_result *r, const cJSON *body, const char *prefix)
  * node, runs only for a body that has one (doc->nnul_strs).
  */
 static void
-check_nul(struct schema_result *r, const cJSON *node, char *path, size_t len)
+check_nul(struct schema_result *r, const struct json_doc *doc,
+    const cJSON *node, char *path, size_t len)
 {
 	const cJSON	*c;
 	size_t		 i, n;
@@ -109,11 +110,11 @@ check_nul(struct schema_result *r, const cJSON *node, char *path, size_t len)
 			    "[%zu]", i);
 		if (n >= NOTE_FIELD_MAX - len)
 			n = NOTE_FIELD_MAX - len - 1;
-		if (json_string_has_nul(c))
+		if (json_string_has_nul(doc, c))
 			notes_add(&r->details, path,
 			    "must not contain \\u0000");
 		if (cJSON_IsObject(c) || cJSON_IsArray(c))
-			check_nul(r, c, path, len + n);
+			check_nul(r, doc, c, path, len + n);
 		path[len] = '\0';
 	}
 }
@@ -133,7 +134,7 @@ schema_check(const struct json_doc *doc, const struct schema_opts *o,
 	memset(r, 0, sizeof(*r));
 	body = event_body(doc->root);
 	prefix = body == doc->root ? "" : "payload";
-	check_name(r, body, prefix, relaxed);
+	check_name(r, doc, body, prefix, relaxed);
 	if (r->event != NULL)
 		switch (o->lookup(o->lookup_arg, r->event, &js)) {
 		case CATALOG_ERROR:
@@ -161,7 +162,7 @@ schema_check(const struct json_doc *doc, const struct schema_opts *o,
 		check_data(r, body, prefix);
 	path[0] = '\0';
 	if (doc->nnul_strs > 0)
-		check_nul(r, doc->root, path, 0);
+		check_nul(r, doc, doc->root, path, 0);
 	for (i = 0; i < doc->nnul_keys; i++)
 		notes_add(&r->details, "", "a key must not contain \\u0000");
 	r->nomem = r->details.nomem || r->warnings.nomem;

@@ -195,6 +195,58 @@ START_TEST(numbers_keep_the_text_as_sent)
 }
 END_TEST
 
+/*
+ * ekahook(8) "The hook": a number's text as sent, where its double would
+ * say otherwise; \u0000 strings beside them in the doc's side table
+ * are left out and do not disturb the numbers' texts.
+ */
+START_TEST(numbers_are_their_text_where_a_double_is_not)
+{
+	build("{\"data\":{\"a\":1.0,\"s\":\"x\\u0000\",\"b\":1e400,"
+	    "\"c\":-0,\"t\":\"\\u0000\",\"d\":12345678901234567890,"
+	    "\"e\":-1e400,\"f\":[1.0,1e400,-0],\"g\":[1.0,\"\\u0000\"],"
+	    "\"h\":\"ok\"}}");
+	expect("EKA_A", "1.0");
+	expect("EKA_B", "1e400");
+	expect("EKA_C", "-0");
+	expect("EKA_D", "12345678901234567890");
+	expect("EKA_E", "-1e400");
+	expect("EKA_F", "1.0\n1e400\n-0");
+	expect("EKA_H", "ok");
+	expect_absent("EKA_S");
+	expect_absent("EKA_T");
+	expect_absent("EKA_G");
+	ck_assert_uint_eq(env.omitted, 3);
+	teardown();
+}
+END_TEST
+
+/*
+ * A number whose text the doc does not hold (a node of another tree) is
+ * left out and counted, never written from its double.
+ */
+START_TEST(a_number_without_its_text_is_left_out)
+{
+	static const char other_json[] =
+	    "{\"data\":{\"n\":1.5,\"m\":[1,2],\"s\":\"x\"}}";
+	struct json_doc		 other;
+	struct json_error	 err;
+
+	memset(&doc, 0, sizeof(doc));
+	memset(&env, 0, sizeof(env));
+	ck_assert_int_eq(json_parse("{}", 2, &doc, &err), JSON_OK);
+	ck_assert_int_eq(json_parse(other_json, sizeof(other_json) - 1,
+	    &other, &err), JSON_OK);
+	ck_assert_int_eq(hookenv_build(&doc, other.root, &base, &env), 0);
+	expect_absent("EKA_N");
+	expect_absent("EKA_M");
+	expect("EKA_S", "x");
+	ck_assert_uint_eq(env.omitted, 2);
+	json_doc_free(&other);
+	teardown();
+}
+END_TEST
+
 START_TEST(booleans_and_null_become_text)
 {
 	build_ok("{\"data\":{\"t\":true,\"f\":false,\"n\":null,"
@@ -329,6 +381,7 @@ END_TEST
 #define RELAXED		"{\"event_type\":\"appointment.created\"}"
 #define BOTH		"{\"event\":\"a\",\"event_type\":\"b\"}"
 #define NOT_STRING	"{\"event\":1,\"event_type\":\"b\"}"
+#define NUL_NAME	"{\"event\":\"a\\u0000\",\"event_type\":\"b\"}"
 
 START_TEST(relaxed_events_are_named_by_event_type)
 {
@@ -337,15 +390,21 @@ START_TEST(relaxed_events_are_named_by_event_type)
 	memset(&doc, 0, sizeof(doc));
 	ck_assert_int_eq(json_parse(RELAXED, strlen(RELAXED), &doc, &err),
 	    JSON_OK);
-	ck_assert_str_eq(hookenv_event_name(doc.root), "appointment.created");
+	ck_assert_str_eq(hookenv_event_name(&doc, doc.root),
+	    "appointment.created");
 	json_doc_free(&doc);
 	ck_assert_int_eq(json_parse(BOTH, strlen(BOTH), &doc, &err), JSON_OK);
-	ck_assert_str_eq(hookenv_event_name(doc.root), "a");
+	ck_assert_str_eq(hookenv_event_name(&doc, doc.root), "a");
 	json_doc_free(&doc);
 	/* "event" present but not a string: no fallback to event_type. */
 	ck_assert_int_eq(json_parse(NOT_STRING, strlen(NOT_STRING), &doc,
 	    &err), JSON_OK);
-	ck_assert_ptr_null(hookenv_event_name(doc.root));
+	ck_assert_ptr_null(hookenv_event_name(&doc, doc.root));
+	json_doc_free(&doc);
+	/* Nor when it held \u0000: the doc knows, cJSON's copy is cut. */
+	ck_assert_int_eq(json_parse(NUL_NAME, strlen(NUL_NAME), &doc, &err),
+	    JSON_OK);
+	ck_assert_ptr_null(hookenv_event_name(&doc, doc.root));
 	json_doc_free(&doc);
 }
 END_TEST
@@ -358,7 +417,7 @@ END_TEST
 START_TEST(a_wrapped_event_gets_the_fields_of_its_payload)
 {
 	build_ok(WRAPPED);
-	ck_assert_str_eq(hookenv_event_name(doc.root), "v2rx.completed");
+	ck_assert_str_eq(hookenv_event_name(&doc, doc.root), "v2rx.completed");
 	expect("EKA_EVENT", "v2rx.completed");
 	expect("EKA_SERVICE", "v2rx");
 	expect("EKA_TRANSACTION_ID", "t-9");
@@ -511,6 +570,8 @@ hookenv_suite(void)
 	tcase_add_test(tc, appointment_created_values_are_the_fields);
 	tcase_add_test(tc, fixed_variables_come_first_with_their_values);
 	tcase_add_test(tc, numbers_keep_the_text_as_sent);
+	tcase_add_test(tc, numbers_are_their_text_where_a_double_is_not);
+	tcase_add_test(tc, a_number_without_its_text_is_left_out);
 	tcase_add_test(tc, booleans_and_null_become_text);
 	tcase_add_test(tc, odd_keys_become_underscores);
 	tcase_add_test(tc, nested_objects_join_their_path);

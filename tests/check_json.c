@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <limits.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,10 @@ static enum json_status	parse(const char *, size_t, struct json_doc *);
 static enum json_status	parse_str(const char *);
 static char		*nest(const char *, const char *, const char *,
 			    size_t);
+static void		 same_as_cjson(const cJSON *, const cJSON *,
+			    const char *);
+static void		 expect_number(const struct json_doc *, const cJSON *,
+			    const char *);
 
 /* Parses and frees; the status is all that is kept. */
 static enum json_status
@@ -48,7 +54,7 @@ parse(const char *s, size_t n, struct json_doc *doc)
 		/* A failed parse leaves nothing to free. */
 		ck_assert_ptr_null(doc->root);
 		ck_assert_ptr_null(doc->min);
-		ck_assert_ptr_null(doc->nums);
+		ck_assert_ptr_null(doc->side);
 		ck_assert_uint_gt(strlen(err.message), 0);
 	}
 	return st;
@@ -564,17 +570,22 @@ START_TEST(string_nul_is_flagged_per_string)
 	const cJSON	*c;
 
 	ck_assert_int_eq(parse(body, sizeof(body) - 1, &doc), JSON_OK);
-	ck_assert(json_string_has_nul(cJSON_GetObjectItem(doc.root, "a")));
-	ck_assert(!json_string_has_nul(cJSON_GetObjectItem(doc.root, "b")));
+	ck_assert(json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "a")));
+	ck_assert(!json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "b")));
 	c = cJSON_GetObjectItem(doc.root, "c");
-	ck_assert(!json_string_has_nul(cJSON_GetArrayItem(c, 0)));
-	ck_assert(json_string_has_nul(cJSON_GetArrayItem(c, 1)));
+	ck_assert(!json_string_has_nul(&doc, cJSON_GetArrayItem(c, 0)));
+	ck_assert(json_string_has_nul(&doc, cJSON_GetArrayItem(c, 1)));
 	/* An escaped backslash then "u0000" is text, not a NUL. */
-	ck_assert(!json_string_has_nul(cJSON_GetObjectItem(doc.root, "d")));
-	ck_assert(json_string_has_nul(cJSON_GetObjectItem(
+	ck_assert(!json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "d")));
+	ck_assert(json_string_has_nul(&doc, cJSON_GetObjectItem(
 	    cJSON_GetObjectItem(doc.root, "e"), "f")));
-	ck_assert(!json_string_has_nul(cJSON_GetObjectItem(doc.root, "g")));
-	ck_assert(!json_string_has_nul(cJSON_GetObjectItem(doc.root, "h")));
+	ck_assert(!json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "g")));
+	ck_assert(!json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "h")));
 	ck_assert_uint_eq(doc.nnul_keys, 0);
 	/* The minified text keeps the escape. */
 	ck_assert_ptr_nonnull(strstr(doc.min, "\"x\\u0000y\""));
@@ -590,19 +601,303 @@ START_TEST(key_nul_is_recorded)
 
 	ck_assert_int_eq(parse(body, sizeof(body) - 1, &doc), JSON_OK);
 	ck_assert_uint_eq(doc.nnul_keys, 2);
-	ck_assert(json_string_has_nul(cJSON_GetObjectItem(doc.root, "ok")));
+	ck_assert(json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "ok")));
 	/* The value after a NUL key still has its own number text. */
 	ck_assert(json_is_int64(&doc, doc.nul_keys[0]));
 	json_doc_free(&doc);
 }
 END_TEST
 
-START_TEST(status_codes_name_the_spec_errors)
+/* item is a number of doc whose text is want. */
+static void
+expect_number(const struct json_doc *doc, const cJSON *item, const char *want)
 {
-	ck_assert_str_eq(json_status_code(JSON_INVALID), "invalid_json");
-	ck_assert_str_eq(json_status_code(JSON_DUPLICATE_KEY), "duplicate_key");
-	ck_assert_str_eq(json_status_code(JSON_NOT_OBJECT), "not_an_object");
-	ck_assert_str_eq(json_status_code(JSON_TOO_DEEP), "too_deep");
+	const char	*t;
+	size_t		 n = 0;
+
+	ck_assert_msg(cJSON_IsNumber(item), "%s: not a number", want);
+	t = json_number_text(doc, item, &n);
+	ck_assert_msg(t != NULL, "%s: no text", want);
+	ck_assert_msg(n == strlen(want) && memcmp(t, want, n) == 0,
+	    "text \"%.*s\", want \"%s\"", (int)n, t, want);
+	ck_assert(!json_string_has_nul(doc, item));
+}
+
+/*
+ * Our tree and cJSON_Parse's of the same body, node by node: every
+ * cJSON field as cJSON sets it (valueint included, never a side index).
+ */
+static void
+same_as_cjson(const cJSON *a, const cJSON *b, const char *body)
+{
+	for (; a != NULL || b != NULL; a = a->next, b = b->next) {
+		ck_assert_msg(a != NULL && b != NULL, "%s: node counts differ",
+		    body);
+		ck_assert_msg(a->type == b->type, "%s: type %d, cJSON %d",
+		    body, a->type, b->type);
+		if (b->string == NULL)
+			ck_assert_ptr_null(a->string);
+		else
+			ck_assert_str_eq(a->string, b->string);
+		if (b->valuestring == NULL)
+			ck_assert_ptr_null(a->valuestring);
+		else
+			ck_assert_str_eq(a->valuestring, b->valuestring);
+		ck_assert_msg(a->valueint == b->valueint,
+		    "%s: valueint %d, cJSON %d", body, a->valueint, b->valueint);
+		ck_assert_msg(memcmp(&a->valuedouble, &b->valuedouble,
+		    sizeof(double)) == 0, "%s: valuedouble %.17g, cJSON %.17g",
+		    body, a->valuedouble, b->valuedouble);
+		same_as_cjson(a->child, b->child, body);
+	}
+}
+
+static const char edge_numbers[] =
+    "{\"a\":1.0,\"b\":1e400,\"c\":-0,\"d\":12345678901234567890,"
+    "\"e\":-1e400,\"f\":2147483647,\"g\":2147483648,\"h\":-2147483648,"
+    "\"i\":-2147483649,\"j\":2.9,\"k\":-2.9,\"l\":0.1,\"m\":1E-400,"
+    "\"n\":123456789012345,\"o\":-0.0,\"p\":[1.0,[1e400,[-0]]]}";
+
+START_TEST(numbers_keep_their_exact_text)
+{
+	static const struct {
+		const char	*key;
+		const char	*text;
+	} want[] = {
+		{ "a", "1.0" }, { "b", "1e400" }, { "c", "-0" },
+		{ "d", "12345678901234567890" }, { "e", "-1e400" },
+		{ "g", "2147483648" }, { "m", "1E-400" }, { "o", "-0.0" },
+	};
+	struct json_doc	 doc;
+	const cJSON	*p;
+	size_t		 i;
+
+	ck_assert_int_eq(parse(edge_numbers, sizeof(edge_numbers) - 1, &doc),
+	    JSON_OK);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		expect_number(&doc, cJSON_GetObjectItem(doc.root, want[i].key),
+		    want[i].text);
+	p = cJSON_GetObjectItem(doc.root, "p");
+	expect_number(&doc, cJSON_GetArrayItem(p, 0), "1.0");
+	p = cJSON_GetArrayItem(p, 1);
+	expect_number(&doc, cJSON_GetArrayItem(p, 0), "1e400");
+	expect_number(&doc, cJSON_GetArrayItem(cJSON_GetArrayItem(p, 1), 0),
+	    "-0");
+	json_doc_free(&doc);
+}
+END_TEST
+
+/* valueint and valuedouble are cJSON's: saturated, never an index. */
+START_TEST(number_fields_are_what_cjson_sets)
+{
+	struct json_doc	 doc;
+	const cJSON	*it;
+
+	ck_assert_int_eq(parse(edge_numbers, sizeof(edge_numbers) - 1, &doc),
+	    JSON_OK);
+	it = cJSON_GetObjectItem(doc.root, "a");
+	ck_assert_int_eq(it->valueint, 1);
+	ck_assert(it->valuedouble == 1.0);
+	it = cJSON_GetObjectItem(doc.root, "b");
+	ck_assert(isinf(it->valuedouble) && it->valuedouble > 0);
+	ck_assert_int_eq(it->valueint, INT_MAX);
+	it = cJSON_GetObjectItem(doc.root, "c");
+	ck_assert(it->valuedouble == 0 && signbit(it->valuedouble));
+	ck_assert_int_eq(it->valueint, 0);
+	it = cJSON_GetObjectItem(doc.root, "d");
+	ck_assert(it->valuedouble == 12345678901234567890.0);
+	ck_assert_int_eq(it->valueint, INT_MAX);
+	ck_assert_int_eq(cJSON_GetObjectItem(doc.root, "e")->valueint,
+	    INT_MIN);
+	ck_assert_int_eq(cJSON_GetObjectItem(doc.root, "f")->valueint,
+	    INT_MAX);
+	ck_assert_int_eq(cJSON_GetObjectItem(doc.root, "h")->valueint,
+	    INT_MIN);
+	ck_assert_int_eq(cJSON_GetObjectItem(doc.root, "j")->valueint, 2);
+	ck_assert_int_eq(cJSON_GetObjectItem(doc.root, "k")->valueint, -2);
+	json_doc_free(&doc);
+}
+END_TEST
+
+START_TEST(every_field_is_what_cjson_parse_sets)
+{
+	static const char *const bodies[] = {
+		edge_numbers, minified,
+		"{\"s\":\"x\\u0000y\",\"t\":\"\",\"u\":\"plain\","
+		"\"v\":[true,false,null,\"\\u0000\",{},[]],"
+		"\"w\":{\"x\":[1,[2,[3.5,\"\\u0000\"]]]},\"k\\u0000\":7}",
+	};
+	struct json_doc	 doc;
+	cJSON		*ref;
+	char		*fx;
+	size_t		 i, len;
+
+	for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+		ck_assert_int_eq(parse(bodies[i], strlen(bodies[i]), &doc),
+		    JSON_OK);
+		ref = cJSON_Parse(bodies[i]);
+		ck_assert_ptr_nonnull(ref);
+		same_as_cjson(doc.root, ref, bodies[i]);
+		cJSON_Delete(ref);
+		json_doc_free(&doc);
+	}
+	fx = tu_fixture("appointment.created.json", &len);
+	ck_assert_int_eq(parse(fx, len, &doc), JSON_OK);
+	ref = cJSON_ParseWithLength(fx, len);
+	ck_assert_ptr_nonnull(ref);
+	same_as_cjson(doc.root, ref, "appointment.created.json");
+	cJSON_Delete(ref);
+	json_doc_free(&doc);
+	free(fx);
+}
+END_TEST
+
+/*
+ * Thousands of numbers, \u0000 strings and plain strings in turn: each
+ * node finds its own entry of the side table, and only its own.
+ */
+START_TEST(side_table_holds_each_node_apart)
+{
+	enum { N = 3000 };
+	struct json_doc	 doc;
+	const cJSON	*arr, *it;
+	char		*body, want[32];
+	size_t		 cap = N * 16 + 16, len, i, n;
+
+	body = malloc(cap);
+	ck_assert_ptr_nonnull(body);
+	/* Numbers go in as their index with a ".0" a double would lose. */
+	len = (size_t)snprintf(body, cap, "{\"a\":[");
+	for (i = 0; i < N; i++) {
+		if (i > 0)
+			body[len++] = ',';
+		if (i % 3 == 0)
+			len += (size_t)snprintf(body + len, cap - len, "%zu.0",
+			    i);
+		else
+			len += (size_t)snprintf(body + len, cap - len, "%s",
+			    i % 3 == 1 ? "\"\\u0000\"" : "\"x\"");
+	}
+	len += (size_t)snprintf(body + len, cap - len, "]}");
+	ck_assert_uint_lt(len, cap);
+	ck_assert_int_eq(parse(body, len, &doc), JSON_OK);
+	ck_assert_uint_eq(doc.nnul_strs, N / 3);
+	arr = cJSON_GetObjectItem(doc.root, "a");
+	i = 0;
+	cJSON_ArrayForEach(it, arr) {
+		if (i % 3 == 0) {
+			snprintf(want, sizeof(want), "%zu.0", i);
+			expect_number(&doc, it, want);
+		} else {
+			ck_assert(cJSON_IsString(it));
+			ck_assert_ptr_null(json_number_text(&doc, it, &n));
+			ck_assert(json_string_has_nul(&doc, it) == (i % 3 == 1));
+			/* cJSON's fields, not ours: a string's valueint is 0. */
+			ck_assert_int_eq(it->valueint, 0);
+			ck_assert(it->valuedouble == 0);
+		}
+		i++;
+	}
+	ck_assert_uint_eq(i, N);
+	json_doc_free(&doc);
+	free(body);
+}
+END_TEST
+
+/* A node of another tree is no node of doc: no text, no flag. */
+START_TEST(accessors_answer_only_for_their_own_tree)
+{
+	static const char body[] = "{\"n\":1.0,\"s\":\"\\u0000\"}";
+	struct json_doc	 doc, other, empty;
+	cJSON		*ref, local;
+	size_t		 n;
+
+	ck_assert_int_eq(parse(body, sizeof(body) - 1, &doc), JSON_OK);
+	ck_assert_int_eq(parse(body, sizeof(body) - 1, &other), JSON_OK);
+	ck_assert_int_eq(parse("{}", 2, &empty), JSON_OK);
+	ck_assert_ptr_null(empty.side);
+	expect_number(&doc, cJSON_GetObjectItem(doc.root, "n"), "1.0");
+	ck_assert(json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(doc.root, "s")));
+	ck_assert_ptr_null(json_number_text(&doc,
+	    cJSON_GetObjectItem(other.root, "n"), &n));
+	ck_assert(!json_string_has_nul(&doc,
+	    cJSON_GetObjectItem(other.root, "s")));
+	ck_assert_ptr_null(json_number_text(&empty,
+	    cJSON_GetObjectItem(doc.root, "n"), &n));
+	ck_assert(!json_string_has_nul(&empty,
+	    cJSON_GetObjectItem(doc.root, "s")));
+	ref = cJSON_Parse(body);
+	ck_assert_ptr_nonnull(ref);
+	ck_assert_ptr_null(json_number_text(&doc,
+	    cJSON_GetObjectItem(ref, "n"), &n));
+	ck_assert(!json_string_has_nul(&doc, cJSON_GetObjectItem(ref, "s")));
+	cJSON_Delete(ref);
+	memset(&local, 0, sizeof(local));
+	local.type = cJSON_Number;
+	ck_assert_ptr_null(json_number_text(&doc, &local, &n));
+	ck_assert_ptr_null(json_number_text(&doc, NULL, &n));
+	ck_assert(!json_string_has_nul(&doc, NULL));
+	json_doc_free(&empty);
+	json_doc_free(&other);
+	json_doc_free(&doc);
+}
+END_TEST
+
+/* Side data at every level of the deepest body allowed. */
+START_TEST(side_data_at_every_depth)
+{
+	struct json_doc	 doc;
+	const cJSON	*it;
+	char		*b;
+	size_t		 depth = 0;
+
+	b = nest("{\"n\":-0.0,\"s\":\"\\u0000\",\"a\":", "{\"z\":1e400}", "}",
+	    63);
+	ck_assert_int_eq(parse(b, strlen(b), &doc), JSON_OK);
+	ck_assert_uint_eq(doc.nnul_strs, 63);
+	for (it = doc.root; cJSON_GetObjectItem(it, "a") != NULL;
+	    it = cJSON_GetObjectItem(it, "a"), depth++) {
+		expect_number(&doc, cJSON_GetObjectItem(it, "n"), "-0.0");
+		ck_assert(json_string_has_nul(&doc,
+		    cJSON_GetObjectItem(it, "s")));
+		ck_assert_int_eq(cJSON_GetObjectItem(it, "s")->valueint, 0);
+	}
+	ck_assert_uint_eq(depth, 63);
+	expect_number(&doc, cJSON_GetObjectItem(it, "z"), "1e400");
+	json_doc_free(&doc);
+	free(b);
+	/* One level more: too deep, and parse() sees nothing left behind. */
+	b = nest("{\"n\":-0.0,\"s\":\"\\u0000\",\"a\":", "{\"z\":1e400}", "}",
+	    64);
+	ck_assert_int_eq(parse(b, strlen(b), &doc), JSON_TOO_DEEP);
+	free(b);
+	b = nest("{\"n\":1.0,\"a\":", "1", "}", 1001);
+	ck_assert_int_eq(parse(b, strlen(b), &doc), JSON_TOO_DEEP);
+	free(b);
+}
+END_TEST
+
+/* Repeats are judged on keys alone, whatever the side data says. */
+START_TEST(duplicate_keys_with_side_data)
+{
+	static const char *const dup[] = {
+		"{\"a\":1.0,\"a\":1.0}",
+		"{\"a\":1.0,\"a\":1}",
+		"{\"a\":\"\\u0000\",\"a\":\"\\u0000\"}",
+		"{\"x\":[1e400,{\"a\":-0,\"b\":\"\\u0000\",\"a\":\"x\"}]}",
+	};
+	struct json_doc	 doc;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(dup) / sizeof(dup[0]); i++)
+		ck_assert_msg(parse(dup[i], strlen(dup[i]), &doc) ==
+		    JSON_DUPLICATE_KEY, "not a duplicate: %s", dup[i]);
+	ck_assert_int_eq(parse("{\"a\":1.0,\"b\":1.0}", 17, &doc), JSON_OK);
+	expect_number(&doc, cJSON_GetObjectItem(doc.root, "a"), "1.0");
+	expect_number(&doc, cJSON_GetObjectItem(doc.root, "b"), "1.0");
+	json_doc_free(&doc);
 }
 END_TEST
 
@@ -642,7 +937,16 @@ json_suite(void)
 	tcase_add_test(tc, int64_is_judged_on_the_text_of_each_number);
 	tcase_add_test(tc, string_nul_is_flagged_per_string);
 	tcase_add_test(tc, key_nul_is_recorded);
-	tcase_add_test(tc, status_codes_name_the_spec_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("side");
+	tcase_add_test(tc, numbers_keep_their_exact_text);
+	tcase_add_test(tc, number_fields_are_what_cjson_sets);
+	tcase_add_test(tc, every_field_is_what_cjson_parse_sets);
+	tcase_add_test(tc, side_table_holds_each_node_apart);
+	tcase_add_test(tc, accessors_answer_only_for_their_own_tree);
+	tcase_add_test(tc, side_data_at_every_depth);
+	tcase_add_test(tc, duplicate_keys_with_side_data);
 	suite_add_tcase(s, tc);
 	return s;
 }

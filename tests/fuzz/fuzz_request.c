@@ -526,7 +526,7 @@ check_hookenv(const struct fake_req *r)
 		char		 name[64];
 		bool		 clash = false;
 
-		if (!cJSON_IsString(c) || json_string_has_nul(c) ||
+		if (!cJSON_IsString(c) || json_string_has_nul(&doc, c) ||
 		    strlen(c->string) > 32 ||
 		    strspn(c->string, "abcdefghijklmnopqrstuvwxyz") !=
 		    strlen(c->string) || strcmp(c->string, "data") == 0)
