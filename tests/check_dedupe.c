@@ -2,12 +2,17 @@
 #include "config.h"
 
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dedupe.h"
@@ -23,6 +28,8 @@ static void	setup(void);
 static void	teardown(void);
 static void	hash_of(unsigned char *, unsigned char, unsigned char);
 static void	set_mtime(const char *, time_t);
+static bool	waiting_on_lock(pid_t, dev_t, ino_t);
+static void	give_up(pid_t, const char *);
 
 static void
 setup(void)
@@ -156,30 +163,116 @@ START_TEST(a_marker_older_than_the_window_is_new_again)
 }
 END_TEST
 
+/*
+ * True when /proc/locks shows pid blocked ("->") on a lock of the file
+ * with this device and inode.
+ */
+static bool
+waiting_on_lock(pid_t pid, dev_t dev, ino_t ino)
+{
+	FILE		*fp;
+	char		 line[256], *p;
+	long		 lpid;
+	unsigned	 maj, min;
+	unsigned long	 lino;
+	bool		 found = false;
+
+	ck_assert_ptr_nonnull(fp = fopen("/proc/locks", "r"));
+	while (!found && fgets(line, sizeof(line), fp) != NULL) {
+		/* "1: -> FLOCK  ADVISORY  WRITE 4242 fe:00:123456 0 EOF" */
+		if ((p = strstr(line, " -> ")) == NULL)
+			continue;
+		found = sscanf(p, " -> %*s %*s %*s %ld %x:%x:%lu", &lpid,
+		    &maj, &min, &lino) == 4 && lpid == (long)pid &&
+		    makedev(maj, min) == dev && lino == (unsigned long)ino;
+	}
+	fclose(fp);
+	return found;
+}
+
+/* Kills and reaps the second delivery, then fails the test with why. */
+static void
+give_up(pid_t pid, const char *why)
+{
+	kill(pid, SIGKILL);
+	(void)waitpid(pid, NULL, 0);
+	ck_abort_msg("%s", why);
+}
+
+/*
+ * The second delivery of a body whose first is still being logged must
+ * wait for the first's lock, then see it committed.  It is seen blocked
+ * on the lock (in /proc/locks) before the first commits, and has not
+ * returned by then; only after the commit does it answer "duplicate".
+ */
 START_TEST(a_second_delivery_waits_for_the_first_and_is_duplicate)
 {
 	struct dedupe_claim	 c;
+	struct pollfd		 pfd;
+	struct timespec		 t, deadline, pause = { 0, 1000000 };
+	struct stat		 st;
 	unsigned char		 h[DEDUPE_HASH_LEN];
 	pid_t			 pid;
-	int			 status;
+	int			 ready[2], result[2], status;
+	char			 b;
 
 	hash_of(h, 0x04, 0x66);
 	ck_assert_int_eq(dedupe_claim(state, h, WINDOW, now, &c), 0);
+	ck_assert(!c.duplicate);
+	ck_assert_int_eq(fstat(c.fd, &st), 0);
+	ck_assert_int_eq(pipe2(ready, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(result, O_CLOEXEC), 0);
 	ck_assert_int_ne(pid = fork(), -1);
 	if (pid == 0) {
 		struct dedupe_claim	 c2;
 
-		alarm(10);	/* a deadline, should the lock never come */
+		alarm(30);	/* should the first never let go */
 		/* The inherited descriptor shares the parent's lock. */
 		close(c.fd);
-		if (dedupe_claim(state, h, WINDOW, now, &c2) == -1)
+		close(ready[0]);
+		close(result[0]);
+		if (write(ready[1], "r", 1) != 1)
 			_exit(2);
-		_exit(c2.duplicate ? 0 : 1);
+		b = dedupe_claim(state, h, WINDOW, now, &c2) == -1 ? 'e' :
+		    c2.duplicate ? 'd' : 'n';
+		_exit(write(result[1], &b, 1) == 1 ? 0 : 2);
 	}
+	close(ready[1]);
+	close(result[1]);
+	/* The child is about to claim. */
+	if (read(ready[0], &b, 1) != 1)
+		give_up(pid, "the second delivery died before its claim");
+	close(ready[0]);
+
+	/* Until it is seen waiting for the lock; 10 s against a hang. */
+	ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &deadline), 0);
+	deadline.tv_sec += 10;
+	pfd.fd = result[0];
+	pfd.events = POLLIN;
+	for (;;) {
+		if (poll(&pfd, 1, 0) != 0)
+			give_up(pid, "the second delivery returned while the "
+			    "first still held its claim: it did not wait");
+		if (waiting_on_lock(pid, st.st_dev, st.st_ino))
+			break;
+		ck_assert_int_eq(clock_gettime(CLOCK_MONOTONIC, &t), 0);
+		if (t.tv_sec > deadline.tv_sec || (t.tv_sec ==
+		    deadline.tv_sec && t.tv_nsec >= deadline.tv_nsec))
+			give_up(pid, "the second delivery was never seen "
+			    "waiting for the lock in /proc/locks");
+		nanosleep(&pause, NULL);
+	}
+	/* Blocked, not returned: the first commits only now. */
+	if (poll(&pfd, 1, 0) != 0)
+		give_up(pid, "the second delivery returned before the commit");
 	dedupe_commit(&c);
+	ck_assert_int_eq(read(result[0], &b, 1), 1);
+	close(result[0]);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 	    "child status %d", status);
+	ck_assert_msg(b == 'd', "the second delivery said '%c', want 'd' "
+	    "(duplicate)", b);
 }
 END_TEST
 

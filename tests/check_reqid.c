@@ -46,15 +46,19 @@ id_cmp(const void *a, const void *b)
 START_TEST(ids_have_the_documented_shape)
 {
 	char		 id[REQID_LEN];
-	struct timespec	 ts;
+	struct timespec	 before, after;
 	unsigned long long ms;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	/* Its time is the clock's between a look before and one after. */
+	clock_gettime(CLOCK_REALTIME, &before);
 	reqid_new(id);
+	clock_gettime(CLOCK_REALTIME, &after);
 	ck_assert_msg(well_formed(id), "\"%s\"", id);
 	ms = strtoull(id, NULL, 16);
-	ck_assert_uint_ge(ms, (unsigned long long)ts.tv_sec * 1000);
-	ck_assert_uint_le(ms, (unsigned long long)ts.tv_sec * 1000 + 60000);
+	ck_assert_uint_ge(ms, (unsigned long long)before.tv_sec * 1000 +
+	    (unsigned long long)before.tv_nsec / 1000000);
+	ck_assert_uint_le(ms, (unsigned long long)after.tv_sec * 1000 +
+	    (unsigned long long)after.tv_nsec / 1000000);
 	ck_assert_uint_eq(strtoul(id + 13, NULL, 16),
 	    (unsigned long)getpid() & 0xffffff);
 }

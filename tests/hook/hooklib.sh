@@ -44,8 +44,11 @@ fi
 
 # write_recorder: $HK/hook records what it was given into
 # $HK/runs/<request_id>.<attempt>/ (environ, argv, stdin, cwd, fds),
-# appends "<request_id> <attempt>" to $HK/ran, then sleeps
-# $HK/sleep seconds and exits with $HK/exit (when those files exist).
+# appends "<request_id> <attempt>" to $HK/ran, then, while $HK/hold
+# exists, waits for $HK/go (a file the test makes when it wants the
+# hooks to go on), sleeps $HK/sleep seconds and exits with $HK/exit
+# (when those files exist).  The record moves to
+# $HK/runs/<request_id>.<attempt>/ only at the end.
 # A request id listed in $HK/fail makes it exit 1 instead, and so does
 # an attempt numbered below the event's data.partner_meta.pass_at.
 write_recorder() {
@@ -67,6 +70,9 @@ mkdir -p "$here/active"
 ls "$here/active" | wc -l >>"$here/concurrency"
 echo "$EKAHOOK_REQUEST_ID $EKAHOOK_ATTEMPT" >>"$here/ran"
 echo "hook output for $EKAHOOK_REQUEST_ID"
+if [ -f "$here/hold" ]; then
+	while [ ! -e "$here/go" ]; do sleep 0.05; done
+fi
 [ -f "$here/sleep" ] && sleep "$(cat "$here/sleep")"
 rm -f "$here/active/$EKAHOOK_REQUEST_ID.$EKAHOOK_ATTEMPT"
 mv "$out.tmp" "$out"
@@ -141,11 +147,6 @@ wait_hook_lines() {
 		fail "hook_log has $(hook_lines) lines, want exactly $1"
 }
 
-# ms_now: milliseconds since the epoch.
-ms_now() {
-	echo $(($(date +%s%N) / 1000000))
-}
-
 # proc_counts: "HOOKS ATTEMPTS RUNNERS ALL" running now, from one ps(1).
 # A hook is a process group led by a child of one of this test's
 # attempts (whatever it has exec'd since: a shell, sleep); ALL counts
@@ -192,26 +193,30 @@ env_value() {
 }
 
 # run_env_test MODE: ekahook(8) "The hook" through lighttpd in MODE
-# (fastcgi, cgi): the answer does not wait for a slow hook, and the hook
+# (fastcgi, cgi): the answer does not wait for the hook, and the hook
 # gets exactly its argv, stdin, directory, descriptors and environment.
 run_env_test() {
 	mode=$1
 	write_recorder
-	echo 2 >"$HK/sleep"
+	: >"$HK/hold"
 	write_hook_conf
 	start_lighttpd "$mode" "$CONF"
 
-	t0=$(ms_now)
+	# The hook waits for $HK/go, made only once the answer is in: an
+	# answer that waited for the hook could not come (or only once
+	# hook_timeout had killed it, after curl's 30 s).
 	post "$SAMPLE" -H 'Eka-Test-Header: leak-me' -H 'Cookie: secret=1'
-	t1=$(ms_now)
 	expect_status 200
 	id=$(jq -r .request_id "$T/resp.body")
-	[ $((t1 - t0)) -lt 1000 ] ||
-		fail "$mode: the answer took $((t1 - t0)) ms with a 2 s hook"
-	ok "$mode: answered in $((t1 - t0)) ms while the hook sleeps 2 s"
+	[ ! -e "$HK/runs/$id.1" ] && [ "$(hook_lines)" -eq 0 ] ||
+		fail "$mode: the hook ended before its answer"
+	touch "$HK/go"
 	wait_hook_lines 1 20
 	run=$HK/runs/$id.1
 	[ -d "$run" ] || fail "$mode: the hook left no record for $id"
+	jq -e '.exit == 0 and .timed_out == false' "$HOOKLOG" >/dev/null ||
+		fail "$mode: the hook did not end on its own: $(cat "$HOOKLOG")"
+	ok "$mode: answered 200 while the hook waited; it ended on its own after the answer"
 
 	rcv=$(jq -r .received_at "$EVENTS")
 	printf '%s\0' \
@@ -259,13 +264,13 @@ priority" | sort -z >"$T/env.want"
 	    and .request_id == $id and .event == "appointment.created"
 	    and .hook == $hook and .attempt == 1 and .exit == 0
 	    and .signal == null and .timed_out == false
-	    and .duration_ms >= 2000
+	    and (.duration_ms | type) == "number" and .duration_ms >= 0
 	    and .output == "hook output for \($id)\n"' "$HOOKLOG" >/dev/null ||
 		fail "$mode: hook_log line: $(cat "$HOOKLOG")"
 	ok "$mode: one hook_log line with ekahook(8)'s fields"
 
 	# Hostile values: data only, never code.
-	rm -f "$HK/sleep"
+	rm -f "$HK/hold"
 	event_with note "\$(touch $T/pwned1)\`touch $T/pwned2\`;touch $T/pwned3 'q' \"dq\" \\ \${HOME}
 second line नमस्ते ✓"
 	jq -c --arg k "x;touch $T/pwned4;\$(touch $T/pwned5)" \
@@ -293,9 +298,10 @@ second line नमस्ते ✓"
 }
 
 # run_burst N [kill]: N events from ab(1), 8 at a time, at a hook slower
-# than they arrive (hook_max_running = 4, 15 ms each); answers stay
-# fast, processes stay bounded, and hook_log ends with exactly one
-# successful line per event.  With "kill", the runner is killed with
+# than they arrive (hook_max_running = 4, 15 ms each, and the first ones
+# held until every answer is in); every answer is a 200 that came before
+# any hook ended, processes stay bounded, and hook_log ends with exactly
+# one successful line per event.  With "kill", the runner is killed with
 # SIGKILL once a third of the hooks have run.
 run_burst() {
 	# BURST_EVENTS: fewer events, for a machine busy with other work.
@@ -303,11 +309,14 @@ run_burst() {
 	cat >"$HK/hook" <<HOOK
 #!/bin/sh
 echo "\$EKAHOOK_REQUEST_ID" >>"$HK/ran"
+while [ ! -e "$HK/go" ]; do sleep 0.05; done
 exec sleep 0.015
 HOOK
 	chmod 0755 "$HK/hook"
+	# hook_timeout: the first hooks wait out the whole burst.
 	write_hook_conf "hook_max_running = 4" "log_fsync = never" \
-	    "dedupe_window = 0" "log_max_bytes = 150000" "log_keep = 20"
+	    "dedupe_window = 0" "log_max_bytes = 150000" "log_keep = 20" \
+	    "hook_timeout = 3600"
 	start_lighttpd fastcgi "$CONF" 2
 
 	: >"$T/samples"
@@ -323,6 +332,19 @@ HOOK
 	    >"$T/ab.out" 2>&1 &
 	ab=$!
 	wait "$ab" || fail "ab failed: $(cat "$T/ab.out")"
+	grep -q "^Complete requests: *$n$" "$T/ab.out" &&
+	    grep -q "^Failed requests: *0$" "$T/ab.out" &&
+	    ! grep -q "^Non-2xx" "$T/ab.out" ||
+		fail "not all answers were 200: $(cat "$T/ab.out")"
+	# Every hook waits for $HK/go, made only now: had an answer waited
+	# for a hook (or for a free slot), ab could not have finished.
+	[ "$(hook_lines)" -eq 0 ] ||
+		fail "$(hook_lines) hooks ended before the last answer"
+	started=$(cat "$HK/ran" 2>/dev/null | wc -l | tr -d " ")
+	[ "$started" -le 4 ] || fail "$started hooks started (cap 4)"
+	ok "$n answers, all 200, before any hook ended ($started started, held)"
+	[ "$(cat "$EVENTS"* | wc -l)" -eq "$n" ] || fail "events missing"
+	touch "$HK/go"
 	if [ "${2:-}" = kill ]; then
 		# Halfway through the hooks, with no event left to come: only
 		# the attempts in flight can see that the runner is gone.
@@ -332,17 +354,6 @@ HOOK
 		kill -KILL "$pid" || fail "no runner $pid to kill"
 		ok "runner $pid killed with SIGKILL after $(hook_lines) hooks"
 	fi
-	grep -q "^Complete requests: *$n$" "$T/ab.out" &&
-	    grep -q "^Failed requests: *0$" "$T/ab.out" &&
-	    ! grep -q "^Non-2xx" "$T/ab.out" ||
-		fail "not all answers were 200: $(cat "$T/ab.out")"
-	p99=$(awk '$1 == "99%" { print $2 }' "$T/ab.out")
-	max=$(awk '$1 == "100%" { print $2 }' "$T/ab.out")
-	mean=$(awk '/^Time per request:.*\(mean\)$/ { print int($4); exit }' "$T/ab.out")
-	rate=$(awk '/^Requests per second:/ { print int($4) }' "$T/ab.out")
-	[ "$p99" -le 500 ] || fail "answers slowed down: p99 $p99 ms, max $max ms"
-	ok "$n answers at $rate/s: mean $mean ms, p99 $p99 ms, max $max ms"
-	[ "$(cat "$EVENTS"* | wc -l)" -eq "$n" ] || fail "events missing"
 
 	# A deadline, not a speed test: the bound is what a stalled runner fails.
 	wait_hook_lines "$n" "${BURST_DEADLINE:-300}"

@@ -102,15 +102,6 @@ stop_tail() {
 	wait "$1" || rc=$?
 	[ $rc -eq 0 ] || fail "tail -f exited $rc on SIG$2"
 }
-# within_ms MS CMD...: CMD succeeds within MS milliseconds (polled).
-within_ms() {
-	end=$(($(ms_now) + $1))
-	shift
-	until "$@" >/dev/null 2>&1; do
-		[ "$(ms_now)" -le "$end" ] || return 1
-		sleep 0.02
-	done
-}
 # shown FILE PATTERN: FILE has exactly one line matching PATTERN (ERE).
 shown() {
 	[ "$(grep -cE -- "$2" "$1")" -eq 1 ]
@@ -184,10 +175,10 @@ event_with n follow
 post_signed "$T/event.json"
 expect_accepted false
 id=$REQUEST_ID
-t0=$(ms_now)
-within_ms 1000 shown "$T/follow.out" " accepted +appointment\.created +$id " ||
-	fail "tail -f did not print the new event within a second: $(cat "$T/follow.out")"
-ok "tail -f (stdout a pipe) printed a new event $(($(ms_now) - t0)) ms after its answer"
+# 10 s: a deadline against a hang, not a speed test.
+wait_for 10 shown "$T/follow.out" " accepted +appointment\.created +$id " ||
+	fail "tail -f did not print the new event: $(cat "$T/follow.out")"
+ok "tail -f (stdout a pipe) printed a new event, once"
 
 # --- Events while ekahook rotates the logs under tail -f, several
 # times between two of its looks: it is stopped meanwhile.
@@ -273,11 +264,12 @@ tail -n 1 "$HOOKLOG" >"$L/hooks.ndjson"
 wait_for 5 sh -c "[ \$(wc -l <'$L/out') -eq 1 ]" ||
 	fail "tail -f did not pick up a new hook_log: $(cat "$L/out" "$L/err")"
 grep -h "\"request_id\":\"$acc\"" "$EVENTS"* >"$L/line"
-t0=$(ms_now)
+! grep -qE " accepted +appointment\.created +$acc " "$L/out" ||
+	fail "tail -f printed $acc before its log_file was there"
 cp "$L/line" "$L/events.ndjson"
-within_ms 1000 shown "$L/out" " accepted +appointment\.created +$acc " ||
-	fail "tail -f did not pick up a new log_file within a second: $(cat "$L/out")"
-ok "tail -f waits for logs that do not exist yet ($(($(ms_now) - t0)) ms)"
+wait_for 10 shown "$L/out" " accepted +appointment\.created +$acc " ||
+	fail "tail -f did not pick up a new log_file: $(cat "$L/out")"
+ok "tail -f waits for logs that do not exist yet, and prints them once they do"
 stop_tail "$later" INT
 ok "SIGINT ends tail -f with exit 0"
 
