@@ -5,12 +5,12 @@
 
 #include "buf.h"
 #include "evline.h"
-#include "record.h"
+#include "reqline.h"
 #include "suites.h"
 
 static const char	*line_of(struct buf *, const char *, bool);
 
-/* The accepted line record_accept() writes for the minified event. */
+/* The accepted line reqline_accept() writes for the minified event. */
 static const char *
 line_of(struct buf *b, const char *event, bool duplicate)
 {
@@ -28,7 +28,7 @@ line_of(struct buf *b, const char *event, bool duplicate)
 	r.event = event;
 	r.event_len = strlen(event);
 	buf_init(b);
-	record_accept(b, &r);
+	reqline_accept(b, &r);
 	return buf_cstr(b);
 }
 

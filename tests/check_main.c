@@ -33,7 +33,7 @@ static const struct {
 	{ reqid_suite,		false },
 	{ procname_suite,	false },
 	{ answer_suite,		false },
-	{ record_suite,		false },
+	{ reqline_suite,	false },
 	{ verify_suite,		false },
 	{ tailline_suite,	false },
 	{ handler_suite,	false },

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "record.h"
+#include "reqline.h"
 #include "suites.h"
 
 static struct note	 one_note[1] = {
@@ -26,7 +26,7 @@ START_TEST(accept_line_is_exact)
 	struct buf		 b;
 
 	buf_init(&b);
-	record_accept(&b, &r);
+	reqline_accept(&b, &r);
 	ck_assert_str_eq(buf_cstr(&b),
 	    "{\"received_at\":\"2026-11-23T20:20:42.123Z\","
 	    "\"request_id\":\"rid-1\",\"remote_addr\":\"203.0.113.9\","
@@ -39,7 +39,7 @@ START_TEST(accept_line_is_exact)
 	r.duplicate = true;
 	r.warnings = NULL;
 	r.remote_addr = NULL;
-	record_accept(&b, &r);
+	reqline_accept(&b, &r);
 	ck_assert_str_eq(buf_cstr(&b),
 	    "{\"received_at\":\"2026-11-23T20:20:42.123Z\","
 	    "\"request_id\":\"rid-1\",\"remote_addr\":null,"
@@ -60,7 +60,7 @@ START_TEST(accept_line_keeps_the_event_bytes)
 	struct buf		 b;
 
 	buf_init(&b);
-	record_accept(&b, &r);
+	reqline_accept(&b, &r);
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), ",\"event\":"));
 	ck_assert_str_eq(strstr(buf_cstr(&b), ",\"event\":") + 9,
 	    "{\"n\":1.50,\"s\":\"\\u00e9\xc3\xa9\"}}\n");
@@ -85,7 +85,7 @@ START_TEST(reject_line_is_exact)
 	struct buf		 b;
 
 	buf_init(&b);
-	record_reject(&b, &r);
+	reqline_reject(&b, &r);
 	ck_assert_str_eq(buf_cstr(&b),
 	    "{\"received_at\":\"2026-11-23T20:20:42.123Z\","
 	    "\"request_id\":\"rid-2\",\"remote_addr\":\"198.51.100.7\","
@@ -108,7 +108,7 @@ START_TEST(reject_line_has_no_body_for_401)
 	struct buf		 b;
 
 	buf_init(&b);
-	record_reject(&b, &r);
+	reqline_reject(&b, &r);
 	ck_assert_str_eq(buf_cstr(&b),
 	    "{\"received_at\":\"t\",\"request_id\":\"r\",\"remote_addr\":null,"
 	    "\"status\":401,\"error\":\"signature_invalid\",\"details\":[],"
@@ -128,7 +128,7 @@ START_TEST(reject_line_has_neither_body_nor_hash_when_not_read)
 	struct buf		 b;
 
 	buf_init(&b);
-	record_reject(&b, &r);
+	reqline_reject(&b, &r);
 	ck_assert_str_eq(buf_cstr(&b),
 	    "{\"received_at\":\"t\",\"request_id\":\"r\",\"remote_addr\":\"::1\","
 	    "\"status\":413,\"error\":\"body_too_large\",\"details\":[],"
@@ -148,7 +148,7 @@ START_TEST(reject_line_keeps_invalid_utf8_as_base64)
 	struct buf		 b;
 
 	buf_init(&b);
-	record_reject(&b, &r);
+	reqline_reject(&b, &r);
 	ck_assert_str_eq(buf_cstr(&b),
 	    "{\"received_at\":\"t\",\"request_id\":\"r\",\"remote_addr\":\"::1\","
 	    "\"status\":400,\"error\":\"invalid_json\",\"details\":[],"
@@ -169,7 +169,7 @@ START_TEST(reject_line_escapes_a_body_with_nul_and_quotes)
 	struct buf		 b;
 
 	buf_init(&b);
-	record_reject(&b, &r);
+	reqline_reject(&b, &r);
 	ck_assert_str_eq(strstr(buf_cstr(&b), ",\"body_sha256\""),
 	    ",\"body_sha256\":\"af45a6b03e1c2262ded7238088d4f40331379ef53501b472"
 	    "fe2c38ecef6bdd8b\",\"body\":\"a\\u0000b\\\"\\n\"}\n");
@@ -189,31 +189,31 @@ START_TEST(reject_line_keeps_at_most_body_max_bytes)
 	struct buf		 b;
 
 	buf_init(&b);
-	record_reject(&b, &r);
+	reqline_reject(&b, &r);
 	/* "é" would end past 3 bytes: cut before it. */
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&b),
 	    ",\"body\":\"ab\",\"body_truncated\":true}\n"));
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "\"body_bytes\":7,"));
 	buf_reset(&b);
 	r.body_max = 4;
-	record_reject(&b, &r);
+	reqline_reject(&b, &r);
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&b),
 	    ",\"body\":\"ab\xc3\xa9" "\",\"body_truncated\":true}\n"));
 	buf_reset(&b);
 	r.body_max = 7;
-	record_reject(&b, &r);
+	reqline_reject(&b, &r);
 	ck_assert_ptr_null(strstr(buf_cstr(&b), "body_truncated"));
 	/* Not UTF-8: base64 of the first bytes. */
 	buf_reset(&b);
 	r.body = "\xff\xfe{abcd";
 	r.body_max = 3;
-	record_reject(&b, &r);
+	reqline_reject(&b, &r);
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&b),
 	    ",\"body_base64\":\"//57\",\"body_truncated\":true}\n"));
 	/* 0: size and hash only. */
 	buf_reset(&b);
 	r.body_max = 0;
-	record_reject(&b, &r);
+	reqline_reject(&b, &r);
 	ck_assert_ptr_null(strstr(buf_cstr(&b), "\"body"  "_base64"));
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&b), "\"body_sha256\""));
 	buf_free(&b);
@@ -233,7 +233,7 @@ START_TEST(details_past_the_limit_are_counted)
 	ck_assert_uint_eq(ns.n, NOTES_MAX);
 	ck_assert_uint_eq(ns.more, 5);
 	buf_init(&b);
-	record_notes(&b, &ns);
+	reqline_notes(&b, &ns);
 	ck_assert_ptr_nonnull(strstr(buf_cstr(&b),
 	    ",{\"field\":\"\",\"problem\":\"5 more problems not listed\"}]"));
 	buf_free(&b);
@@ -245,10 +245,10 @@ START_TEST(sha256_of_known_strings)
 {
 	char	 hex[65];
 
-	record_sha256_hex("abc", 3, hex);
+	reqline_sha256_hex("abc", 3, hex);
 	ck_assert_str_eq(hex,
 	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-	record_sha256_hex("", 0, hex);
+	reqline_sha256_hex("", 0, hex);
 	ck_assert_str_eq(hex,
 	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
@@ -285,15 +285,15 @@ START_TEST(utf8_validity)
 	size_t	 i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		ck_assert_msg(record_utf8_valid(cases[i].s, cases[i].n) ==
+		ck_assert_msg(reqline_utf8_valid(cases[i].s, cases[i].n) ==
 		    cases[i].ok, "case %zu", i);
 }
 END_TEST
 
 Suite *
-record_suite(void)
+reqline_suite(void)
 {
-	Suite	*s = suite_create("record");
+	Suite	*s = suite_create("reqline");
 	TCase	*tc;
 
 	tc = tcase_create("lines");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef EKAHOOK_RECORD_H
-#define EKAHOOK_RECORD_H
+#ifndef EKAHOOK_REQLINE_H
+#define EKAHOOK_REQLINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -34,21 +34,21 @@ struct reject_rec {
 	size_t				 body_max;	/* reject_body_max */
 };
 
-void	record_accept(struct buf *, const struct accept_rec *);
+void	reqline_accept(struct buf *, const struct accept_rec *);
 /*
  * The rejected request's line: body_bytes and body_sha256 describe the
  * whole body (the hash when it was read); "body" (or "body_base64" when
  * the body is not UTF-8) holds at most body_max bytes of it, cut at a
  * character boundary, and only when keep_body says it may be stored.
  */
-void	record_reject(struct buf *, const struct reject_rec *);
+void	reqline_reject(struct buf *, const struct reject_rec *);
 /* Appends [{"field":…,"problem":…},…]. */
-void	record_notes(struct buf *, const struct notes *);
+void	reqline_notes(struct buf *, const struct notes *);
 /* True when s[0..n) is valid UTF-8 (RFC 3629). */
-bool	record_utf8_valid(const char *, size_t);
+bool	reqline_utf8_valid(const char *, size_t);
 /* SHA-256 of the bytes into out (32 bytes). */
-void	record_sha256(const char *, size_t, unsigned char out[32]);
+void	reqline_sha256(const char *, size_t, unsigned char out[32]);
 /* Lower-case hex SHA-256 of the bytes into out (65 bytes). */
-void	record_sha256_hex(const char *, size_t, char out[65]);
+void	reqline_sha256_hex(const char *, size_t, char out[65]);
 
 #endif

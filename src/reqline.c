@@ -8,7 +8,7 @@
 #include <nettle/base64.h>
 #include <nettle/sha2.h>
 
-#include "record.h"
+#include "reqline.h"
 
 #define REJECT_ROOM	64	/* bytes of escapes given back for the line */
 
@@ -28,7 +28,7 @@ reject_body(struct buf *b, const struct reject_rec *r)
 
 	if (n > r->body_max)
 		n = r->body_max;
-	if (record_utf8_valid(r->body, r->body_bytes)) {
+	if (reqline_utf8_valid(r->body, r->body_bytes)) {
 		buf_puts(b, ",\"body\":");
 		start = b->len;
 		for (;;) {
@@ -77,7 +77,7 @@ json_opt_str(struct buf *b, const char *s)
 }
 
 void
-record_notes(struct buf *b, const struct notes *ns)
+reqline_notes(struct buf *b, const struct notes *ns)
 {
 	size_t	 i;
 
@@ -96,7 +96,7 @@ record_notes(struct buf *b, const struct notes *ns)
 }
 
 void
-record_accept(struct buf *b, const struct accept_rec *r)
+reqline_accept(struct buf *b, const struct accept_rec *r)
 {
 	buf_puts(b, "{\"received_at\":");
 	buf_json_cstr(b, r->received_at);
@@ -109,14 +109,14 @@ record_accept(struct buf *b, const struct accept_rec *r)
 	buf_puts(b, r->duplicate ? ",\"duplicate\":true" :
 	    ",\"duplicate\":false");
 	buf_puts(b, ",\"warnings\":");
-	record_notes(b, r->warnings);
+	reqline_notes(b, r->warnings);
 	buf_puts(b, ",\"event\":");
 	buf_append(b, r->event, r->event_len);
 	buf_puts(b, "}\n");
 }
 
 void
-record_reject(struct buf *b, const struct reject_rec *r)
+reqline_reject(struct buf *b, const struct reject_rec *r)
 {
 	char	 hex[65];
 
@@ -129,10 +129,10 @@ record_reject(struct buf *b, const struct reject_rec *r)
 	buf_printf(b, ",\"status\":%d,\"error\":", r->status);
 	buf_json_cstr(b, r->error);
 	buf_puts(b, ",\"details\":");
-	record_notes(b, r->details);
+	reqline_notes(b, r->details);
 	buf_printf(b, ",\"body_bytes\":%zu", r->body_bytes);
 	if (r->body != NULL) {
-		record_sha256_hex(r->body, r->body_bytes, hex);
+		reqline_sha256_hex(r->body, r->body_bytes, hex);
 		buf_puts(b, ",\"body_sha256\":\"");
 		buf_puts(b, hex);
 		buf_putc(b, '"');
@@ -143,7 +143,7 @@ record_reject(struct buf *b, const struct reject_rec *r)
 }
 
 bool
-record_utf8_valid(const char *s, size_t n)
+reqline_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i, k;
@@ -155,7 +155,7 @@ record_utf8_valid(const char *s, size_t n)
 }
 
 void
-record_sha256(const char *p, size_t n, unsigned char out[32])
+reqline_sha256(const char *p, size_t n, unsigned char out[32])
 {
 	struct sha256_ctx	 ctx;
 
@@ -165,13 +165,13 @@ record_sha256(const char *p, size_t n, unsigned char out[32])
 }
 
 void
-record_sha256_hex(const char *p, size_t n, char out[65])
+reqline_sha256_hex(const char *p, size_t n, char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
 	uint8_t			 d[SHA256_DIGEST_SIZE];
 	size_t			 i;
 
-	record_sha256(p, n, d);
+	reqline_sha256(p, n, d);
 	for (i = 0; i < sizeof(d); i++) {
 		out[2 * i] = hex[d[i] >> 4];
 		out[2 * i + 1] = hex[d[i] & 15];
