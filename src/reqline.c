@@ -8,12 +8,14 @@
 #include <nettle/base64.h>
 #include <nettle/sha2.h>
 
+#include "hookenv.h"
 #include "reqline.h"
 
 #define REJECT_ROOM	64	/* bytes of escapes given back for the line */
 
-static void	json_opt_str(struct buf *, const char *);
-static void	reject_body(struct buf *, const struct reject_rec *);
+static void		 json_opt_str(struct buf *, const char *);
+static void		 reject_body(struct buf *, const struct reject_rec *);
+static const char	*str_member(const cJSON *, const char *);
 
 /*
  * At most body_max bytes of the body: as text when the whole body is
@@ -177,4 +179,72 @@ reqline_sha256_hex(const char *p, size_t n, char out[65])
 		out[2 * i + 1] = hex[d[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+static const char *
+str_member(const cJSON *obj, const char *key)
+{
+	const cJSON	*it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(it) && !json_string_has_nul(it) ?
+	    it->valuestring : NULL;
+}
+
+bool
+reqline_id_ok(const char *id)
+{
+	size_t	 n;
+
+	for (n = 0; id[n] != '\0'; n++)
+		if (!((id[n] >= '0' && id[n] <= '9') ||
+		    (id[n] >= 'a' && id[n] <= 'z') ||
+		    (id[n] >= 'A' && id[n] <= 'Z') || id[n] == '-'))
+			return false;
+	return n > 0 && n < REQLINE_ID_MAX;
+}
+
+int
+reqline_parse(const char *line, size_t len, struct reqline *ev)
+{
+	static const char	 key[] = ",\"event\":";
+	struct json_error	 err;
+	const cJSON		*dup;
+	const char		*p, *end;
+
+	memset(ev, 0, sizeof(*ev));
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len < 2 || line[len - 1] != '}')
+		return -1;
+	if ((p = memmem(line, len, key, sizeof(key) - 1)) == NULL)
+		return -1;
+	/* The line is one level around an event of up to JSON_MAX_DEPTH. */
+	if (json_parse_depth(line, len, &ev->doc, &err, JSON_MAX_DEPTH + 1) !=
+	    JSON_OK)
+		return -1;
+	ev->event = cJSON_GetObjectItemCaseSensitive(ev->doc.root, "event");
+	ev->request_id = str_member(ev->doc.root, "request_id");
+	ev->received_at = str_member(ev->doc.root, "received_at");
+	dup = cJSON_GetObjectItemCaseSensitive(ev->doc.root, "duplicate");
+	/* Not a line of ours: a torn line, or a rejected request's line. */
+	if (!cJSON_IsObject(ev->event) || ev->request_id == NULL ||
+	    ev->received_at == NULL || !cJSON_IsBool(dup) ||
+	    !reqline_id_ok(ev->request_id)) {
+		reqline_free(ev);
+		return -1;
+	}
+	ev->duplicate = cJSON_IsTrue(dup);
+	ev->name = hookenv_event_name(ev->event);
+	p += sizeof(key) - 1;
+	end = line + len - 1;		/* the line's closing brace */
+	ev->event_text = p;
+	ev->event_len = (size_t)(end - p);
+	return 0;
+}
+
+void
+reqline_free(struct reqline *ev)
+{
+	json_doc_free(&ev->doc);
+	memset(ev, 0, sizeof(*ev));
 }

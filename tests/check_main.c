@@ -40,7 +40,6 @@ static const struct {
 	/* The hook's, pure ones first. */
 	{ hookenv_suite,	true },
 	{ hooklog_suite,	true },
-	{ evline_suite,		true },
 	{ job_suite,		true },
 	{ spool_suite,		true },
 	{ migrate_suite,	true },

@@ -16,7 +16,6 @@ Suite	*buf_suite(void);
 Suite	*catalog_suite(void);
 Suite	*conf_suite(void);
 Suite	*dedupe_suite(void);
-Suite	*evline_suite(void);
 Suite	*handler_suite(void);
 Suite	*hookenv_suite(void);
 Suite	*hooklog_suite(void);
