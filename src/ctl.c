@@ -16,7 +16,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "sig.h"
-#include "verify.h"
+#include "verifylog.h"
 
 #define CTL_INPUT_MAX	(64UL * 1024 * 1024)
 
@@ -413,14 +413,14 @@ cmd_sign(int argc, char **argv)
 static int
 cmd_verify_log(int argc, char **argv)
 {
-	struct verify_counts	 vc;
+	struct verifylog_counts	 vc;
 	int			 i, rc = 0, r;
 
 	if (argc < 2)
 		return usage();
 	for (i = 1; i < argc; i++) {
 		memset(&vc, 0, sizeof(vc));
-		r = verify_file(argv[i], stdout, &vc);
+		r = verifylog_file(argv[i], stdout, &vc);
 		if (r == -1) {
 			rc = 1;
 			continue;

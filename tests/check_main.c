@@ -34,7 +34,7 @@ static const struct {
 	{ procname_suite,	false },
 	{ answer_suite,		false },
 	{ reqline_suite,	false },
-	{ verify_suite,		false },
+	{ verifylog_suite,	false },
 	{ tailline_suite,	false },
 	{ handler_suite,	false },
 	/* The hook's, pure ones first. */

@@ -35,7 +35,7 @@ Suite	*sig_suite(void);
 Suite	*spool_suite(void);
 Suite	*tailline_suite(void);
 Suite	*timefmt_suite(void);
-Suite	*verify_suite(void);
+Suite	*verifylog_suite(void);
 
 /*
  * Helpers shared by the suites (tests/check_util.c).  Each fails the

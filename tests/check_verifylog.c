@@ -6,14 +6,14 @@
 #include <string.h>
 
 #include "suites.h"
-#include "verify.h"
+#include "verifylog.h"
 
 static char	*dir;
 static char	*path;
 
 static void	setup(void);
 static void	teardown(void);
-static int	run(const char *, struct verify_counts *, char **);
+static int	run(const char *, struct verifylog_counts *, char **);
 
 static void
 setup(void)
@@ -32,7 +32,7 @@ teardown(void)
 
 /* Writes text to the file and verifies it; *report gets what it said. */
 static int
-run(const char *text, struct verify_counts *vc, char **report)
+run(const char *text, struct verifylog_counts *vc, char **report)
 {
 	FILE	*out;
 	size_t	 n;
@@ -43,14 +43,14 @@ run(const char *text, struct verify_counts *vc, char **report)
 	memset(vc, 0, sizeof(*vc));
 	out = open_memstream(report, &n);
 	ck_assert_ptr_nonnull(out);
-	rc = verify_file(path, out, vc);
+	rc = verifylog_file(path, out, vc);
 	fclose(out);
 	return rc;
 }
 
 START_TEST(good_file_counts_every_line)
 {
-	struct verify_counts	 vc;
+	struct verifylog_counts	 vc;
 	char			*report;
 
 	ck_assert_int_eq(run("{\"a\":1}\n{\"b\":[1,2]}\n{ \"c\" : \"\xc3\xa9\" }\n",
@@ -68,7 +68,7 @@ END_TEST
 
 START_TEST(torn_last_line_is_reported)
 {
-	struct verify_counts	 vc;
+	struct verifylog_counts	 vc;
 	char			*report, want[4200];
 
 	ck_assert_int_eq(run("{\"a\":1}\n{\"b\":2}\n{\"c\":", &vc, &report),
@@ -88,7 +88,7 @@ END_TEST
 
 START_TEST(invalid_lines_are_reported_with_their_numbers)
 {
-	struct verify_counts	 vc;
+	struct verifylog_counts	 vc;
 	char			*report, want[4200];
 
 	ck_assert_int_eq(run("{\"a\":1}\n{bad}\n{\"ok\":true}\n[1,2]\n\n"
@@ -109,7 +109,7 @@ END_TEST
 
 START_TEST(missing_file_is_an_error)
 {
-	struct verify_counts	 vc;
+	struct verifylog_counts	 vc;
 	char			*report;
 
 	ck_assert_int_eq(run(NULL, &vc, &report), -1);
@@ -120,12 +120,12 @@ START_TEST(missing_file_is_an_error)
 END_TEST
 
 Suite *
-verify_suite(void)
+verifylog_suite(void)
 {
-	Suite	*s = suite_create("verify");
+	Suite	*s = suite_create("verifylog");
 	TCase	*tc;
 
-	tc = tcase_create("verify");
+	tc = tcase_create("verifylog");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, good_file_counts_every_line);
 	tcase_add_test(tc, torn_last_line_is_reported);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-#ifndef EKAHOOK_VERIFY_H
-#define EKAHOOK_VERIFY_H
+#ifndef EKAHOOK_VERIFYLOG_H
+#define EKAHOOK_VERIFYLOG_H
 
 #include <stdio.h>
 
-struct verify_counts {
+/* ekahookctl(1) verify-log: is every line of a log one whole JSON object? */
+
+struct verifylog_counts {
 	unsigned long	lines;		/* complete and valid */
 	unsigned long	bad;		/* torn or invalid */
 };
@@ -15,6 +17,6 @@ struct verify_counts {
  * Returns 0 when all are good, 1 when some are not, -1 when the file
  * cannot be read (reported too).
  */
-int	verify_file(const char *path, FILE *out, struct verify_counts *);
+int	verifylog_file(const char *path, FILE *out, struct verifylog_counts *);
 
 #endif

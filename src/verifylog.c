@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "json.h"
-#include "verify.h"
+#include "verifylog.h"
 
 static bool	line_ok(const char *, size_t, char *, size_t);
 
@@ -40,7 +40,7 @@ line_ok(const char *p, size_t n, char *why, size_t whylen)
 }
 
 int
-verify_file(const char *path, FILE *out, struct verify_counts *vc)
+verifylog_file(const char *path, FILE *out, struct verifylog_counts *vc)
 {
 	FILE		*fp;
 	char		*line = NULL, why[160];
