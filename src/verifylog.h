@@ -11,12 +11,18 @@ struct verifylog_counts {
 	unsigned long	bad;		/* torn or invalid */
 };
 
+/* What checking one file found. */
+enum verifylog_result {
+	VERIFYLOG_GOOD,		/* every line is one whole JSON object */
+	VERIFYLOG_BAD,		/* some line is not */
+	VERIFYLOG_UNREADABLE	/* not read to its end (reported too) */
+};
+
 /*
  * Checks that every line of the file is one complete JSON object ending
  * in '\n'; reports each bad one as "FILE:LINE: why" on out.
- * Returns 0 when all are good, 1 when some are not, -1 when the file
- * cannot be read (reported too).
  */
-int	verifylog_file(const char *path, FILE *out, struct verifylog_counts *);
+enum verifylog_result	verifylog_file(const char *path, FILE *out,
+			    struct verifylog_counts *);
 
 #endif
