@@ -25,8 +25,8 @@
 #include "buf.h"
 #include "catalog.h"
 #include "json.h"
-#include "record.h"
 #include "reqid.h"
+#include "reqline.h"
 #include "schema.h"
 #include "sig.h"
 #include "timefmt.h"
@@ -110,7 +110,7 @@ pipeline_once(const struct buf *body, const char *sigh, struct buf *line)
 	rec.event = doc.min;
 	rec.event_len = doc.min_len;
 	buf_reset(line);
-	record_accept(line, &rec);
+	reqline_accept(line, &rec);
 	if (buf_ok(line))
 		rc = 0;
 done:

@@ -515,7 +515,7 @@ measure_pipeline() {
 	callgrind_annotate --inclusive=yes "$T/cg.signed.many" 2>/dev/null |
 	    awk -v n="$many" '
 	    { gsub(",", "", $1) }
-	    /:(sig_verify|json_parse|schema_check|record_accept|json_doc_free|reqid_new|timefmt_iso_ms|schema_result_free) / {
+	    /:(sig_verify|json_parse|schema_check|reqline_accept|json_doc_free|reqid_new|timefmt_iso_ms|schema_result_free) / {
 		split($0, a, ":"); f = a[2]; sub(/ .*/, "", f)
 		if (!(f in seen)) { seen[f] = 1; printf "%s %d\n", f, $1 / n }
 	    }' >"$T/stages.txt"
@@ -776,7 +776,7 @@ write_results() {
 		echo
 		echo "\`bench/pipeline\` runs the real functions of one accepted request over the seed"
 		echo "event: reqid, time, \`sig_verify\`, \`json_parse\` (scan + minify + tree),"
-		echo "\`schema_check\`, \`record_accept\`; the figure is (Ir($((100 + ITER))) − Ir(100)) / $ITER."
+		echo "\`schema_check\`, \`reqline_accept\`; the figure is (Ir($((100 + ITER))) − Ir(100)) / $ITER."
 		echo
 		echo "| pipeline | instructions/request |"
 		echo "|---|---:|"

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "answer.h"
-#include "record.h"
+#include "reqline.h"
 
 struct answer_def {
 	int		 status;
@@ -131,7 +131,7 @@ answer_body(struct buf *b, const struct answer *a)
 	buf_puts(b, ",\"message\":");
 	buf_json_cstr(b, a->message != NULL ? a->message : d->message);
 	buf_puts(b, ",\"details\":");
-	record_notes(b, a->details);
+	reqline_notes(b, a->details);
 	buf_putc(b, '}');
 }
 

@@ -16,7 +16,7 @@
 #include "conf.h"
 #include "ctl.h"
 #include "sig.h"
-#include "verify.h"
+#include "verifylog.h"
 
 #define CTL_INPUT_MAX	(64UL * 1024 * 1024)
 
@@ -413,22 +413,31 @@ cmd_sign(int argc, char **argv)
 static int
 cmd_verify_log(int argc, char **argv)
 {
-	struct verify_counts	 vc;
-	int			 i, rc = 0, r;
+	struct verifylog_counts	 vc;
+	enum verifylog_result	 r;
+	int			 i, rc = 0;
 
 	if (argc < 2)
 		return usage();
 	for (i = 1; i < argc; i++) {
 		memset(&vc, 0, sizeof(vc));
-		r = verify_file(argv[i], stdout, &vc);
-		if (r == -1) {
+		r = verifylog_file(argv[i], stdout, &vc);
+		/* A file not read to its end has said why; it has no counts. */
+		if (r != VERIFYLOG_UNREADABLE)
+			printf("%s: %lu good lines, %lu bad\n", argv[i],
+			    vc.lines, vc.bad);
+		/*
+		 * ekahookctl(1) "EXIT STATUS": 1 when verify-log finds a bad
+		 * line or cannot read a file.
+		 */
+		switch (r) {
+		case VERIFYLOG_GOOD:
+			break;
+		case VERIFYLOG_BAD:
+		case VERIFYLOG_UNREADABLE:
 			rc = 1;
-			continue;
+			break;
 		}
-		printf("%s: %lu good lines, %lu bad\n", argv[i], vc.lines,
-		    vc.bad);
-		if (r != 0)
-			rc = 1;
 	}
 	return rc;
 }

@@ -9,10 +9,10 @@
 
 #include "conf.h"
 #include "ctl.h"
-#include "evline.h"
 #include "hooklog.h"
 #include "job.h"
 #include "logset.h"
+#include "reqline.h"
 #include "runner.h"
 #include "spool.h"
 #include "timefmt.h"
@@ -26,7 +26,7 @@
 
 /* A logged event chosen for a replay. */
 struct pick {
-	char		 id[EVLINE_ID_MAX];
+	char		 id[REQLINE_ID_MAX];
 	unsigned	 attempts;	/* the highest in hook_log */
 	bool		 done;		/* queued */
 };
@@ -44,10 +44,10 @@ struct replay {
 };
 
 static int	 replay_usage(void);
-static bool	 wanted(const struct replay *, const struct evline *);
+static bool	 wanted(const struct replay *, const struct reqline *);
 static int	 pick_cmp(const void *, const void *);
 static void	 read_hook_log(struct replay *);
-static void	 queue_event(struct replay *, const struct evline *);
+static void	 queue_event(struct replay *, const struct reqline *);
 static bool	 hook_line(const char *, size_t, void *);
 static bool	 pick_line(const char *, size_t, void *);
 static bool	 queue_line(const char *, size_t, void *);
@@ -66,7 +66,7 @@ replay_usage(void)
 
 /* The events the options choose: the ones whose hook ran, or was due. */
 static bool
-wanted(const struct replay *rp, const struct evline *ev)
+wanted(const struct replay *rp, const struct reqline *ev)
 {
 	long long	 t;
 
@@ -125,7 +125,7 @@ read_hook_log(struct replay *rp)
 
 /* One logged event chosen: remembered, queued after hook_log is read. */
 static void
-queue_event(struct replay *rp, const struct evline *ev)
+queue_event(struct replay *rp, const struct reqline *ev)
 {
 	struct pick	*np;
 
@@ -162,13 +162,13 @@ static bool
 pick_line(const char *line, size_t len, void *arg)
 {
 	struct replay	*rp = arg;
-	struct evline	 ev;
+	struct reqline	 ev;
 
-	if (evline_parse(line, len, &ev) == -1)
+	if (reqline_parse(line, len, &ev) == -1)
 		return false;
 	if (wanted(rp, &ev))
 		queue_event(rp, &ev);
-	evline_free(&ev);
+	reqline_free(&ev);
 	return false;
 }
 
@@ -177,19 +177,19 @@ static bool
 queue_line(const char *line, size_t len, void *arg)
 {
 	struct replay	*rp = arg;
-	struct evline	 ev;
+	struct reqline	 ev;
 	struct pick	 key = { .attempts = 0 }, *p;
 	struct job	 j;
 	struct timespec	 ts;
 	long long	 ms;
 
-	if (evline_parse(line, len, &ev) == -1)
+	if (reqline_parse(line, len, &ev) == -1)
 		return false;
 	memcpy(key.id, ev.request_id, sizeof(key.id));
 	if (!wanted(rp, &ev) || (p = bsearch(&key, rp->picks, rp->npicks,
 	    sizeof(*p), pick_cmp)) == NULL || p->done ||
 	    timefmt_parse_ms(ev.received_at, &ms) == -1) {
-		evline_free(&ev);
+		reqline_free(&ev);
 		return false;
 	}
 	j = job_new(0);
@@ -208,7 +208,7 @@ queue_line(const char *line, size_t len, void *arg)
 	}
 	/* The same id twice in the logs is queued once. */
 	p->done = true;
-	evline_free(&ev);
+	reqline_free(&ev);
 	return false;
 }
 

@@ -17,11 +17,11 @@
 #include "conf.h"
 #include "ctl.h"
 #include "ctl_show.h"
-#include "evline.h"
 #include "job.h"
 #include "json.h"
 #include "logset.h"
 #include "plain.h"
+#include "reqline.h"
 #include "spool.h"
 
 /*
@@ -129,7 +129,7 @@ add(struct show *s, enum show_kind k, const char *line, size_t len)
 		return;
 	memcpy(e.rid, r, rn);
 	/* --json carries the line as it is: it must be JSON. */
-	if (!evline_id_ok(e.rid) || json_parse_depth(line, len, &doc, &err,
+	if (!reqline_id_ok(e.rid) || json_parse_depth(line, len, &doc, &err,
 	    JSON_MAX_DEPTH + 1) != JSON_OK)
 		return;
 	json_doc_free(&doc);
@@ -154,7 +154,7 @@ static bool
 on_accepted(const char *line, size_t len, void *arg)
 {
 	struct show	*s = arg;
-	struct evline	 ev;
+	struct reqline	 ev;
 	const char	*r;
 	size_t		 rn;
 	bool		 own;
@@ -163,7 +163,7 @@ on_accepted(const char *line, size_t len, void *arg)
 	own = r != NULL && same(r, rn, s->id);
 	if (!own && memmem(line, len, s->quoted.data, s->quoted.len) == NULL)
 		return false;
-	if (evline_parse(line, len, &ev) == -1)
+	if (reqline_parse(line, len, &ev) == -1)
 		return false;
 	if (own && s->text == NULL &&
 	    (s->text = strndup(ev.event_text, ev.event_len)) != NULL)
@@ -171,7 +171,7 @@ on_accepted(const char *line, size_t len, void *arg)
 	if (own || holds(ev.event, s->id))
 		add(s, ev.duplicate ? SHOW_DUPLICATE : SHOW_ACCEPTED, line,
 		    len);
-	evline_free(&ev);
+	reqline_free(&ev);
 	return false;
 }
 
@@ -300,7 +300,7 @@ delivery(struct show *s, const char *rid)
 static void
 look_spool(const struct show *s, struct show_delivery *d)
 {
-	char		 name[EVLINE_ID_MAX + 16], tries[PATH_MAX];
+	char		 name[REQLINE_ID_MAX + 16], tries[PATH_MAX];
 	char		 text[JOB_TEXT_MAX];
 	struct stat	 st;
 	enum show_box	 b;
@@ -351,7 +351,7 @@ gather(struct show *s)
 	}
 	/* A request id still in the queue, its lines gone with old logs. */
 	nd = s->nd;
-	if (evline_id_ok(s->id) && (d = delivery(s, s->id)) != NULL &&
+	if (reqline_id_ok(s->id) && (d = delivery(s, s->id)) != NULL &&
 	    s->nd > nd && d->box == SHOW_NONE)
 		s->nd--;
 }

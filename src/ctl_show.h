@@ -8,8 +8,8 @@
 
 #include "buf.h"
 #include "conf.h"
-#include "evline.h"
 #include "job.h"
+#include "reqline.h"
 
 /*
  * ekahookctl(1) show: ctl_show.c finds what the three logs and the hook
@@ -24,7 +24,7 @@ struct show_entry {
 	long long	 ms;		/* received_at or finished_at */
 	size_t		 seq;		/* the order read, for equal times */
 	enum show_kind	 kind;
-	char		 rid[EVLINE_ID_MAX];
+	char		 rid[REQLINE_ID_MAX];
 	char		*file;
 	char		*line;		/* as logged, without its newline */
 	size_t		 len;
@@ -32,7 +32,7 @@ struct show_entry {
 
 /* One request id: its place in the hook queue. */
 struct show_delivery {
-	char		 rid[EVLINE_ID_MAX];
+	char		 rid[REQLINE_ID_MAX];
 	enum show_box	 box;
 	char		 path[PATH_MAX];	/* new/<rid> or failed/<rid> */
 	struct job	 job;		/* tries/<rid>; all 0 when none */

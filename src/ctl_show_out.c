@@ -10,10 +10,10 @@
 
 #include "buf.h"
 #include "ctl_show.h"
-#include "evline.h"
 #include "json.h"
 #include "logset.h"
 #include "plain.h"
+#include "reqline.h"
 #include "timefmt.h"
 
 /*
@@ -151,9 +151,9 @@ put_head(struct buf *b, const struct show_entry *e)
 static void
 put_accepted(struct buf *b, const struct show_entry *e)
 {
-	struct evline	 ev;
+	struct reqline	 ev;
 
-	if (evline_parse(e->line, e->len, &ev) == -1)
+	if (reqline_parse(e->line, e->len, &ev) == -1)
 		return;
 	put_head(b, e);
 	if (ev.name != NULL)
@@ -168,7 +168,7 @@ put_accepted(struct buf *b, const struct show_entry *e)
 	buf_puts(b, "    event: ");
 	put_cut(b, ev.event_text, ev.event_len);
 	buf_putc(b, '\n');
-	evline_free(&ev);
+	reqline_free(&ev);
 }
 
 static void

@@ -18,8 +18,8 @@
 #include "dedupe.h"
 #include "handler.h"
 #include "json.h"
-#include "record.h"
 #include "reqid.h"
+#include "reqline.h"
 #include "schema.h"
 #include "sig.h"
 #include "timefmt.h"
@@ -301,7 +301,7 @@ reject(struct handler *h, const struct req *r, enum answer_kind k,
 	rec.keep_body = r->conf->nsigning_keys == 0 || r->verified;
 	rec.body_max = r->conf->reject_body_max;
 	buf_reset(&h->line);
-	record_reject(&h->line, &rec);
+	reqline_reject(&h->line, &rec);
 	if (!buf_ok(&h->line))
 		return ANS_STORAGE;
 	if (logfile_append(&h->rejects, h->line.data, h->line.len,
@@ -323,7 +323,7 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 
 	*duplicate = false;
 	if (c->dedupe_window > 0) {
-		record_sha256(h->body.data, h->body.len, hash);
+		reqline_sha256(h->body.data, h->body.len, hash);
 		if (dedupe_claim(c->state_dir, hash, c->dedupe_window,
 		    r->now.tv_sec, &claim) == -1) {
 			storage_error(h, c->state_dir,
@@ -343,7 +343,7 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 	rec.event = doc->min;
 	rec.event_len = doc->min_len;
 	buf_reset(&h->line);
-	record_accept(&h->line, &rec);
+	reqline_accept(&h->line, &rec);
 	/*
 	 * ekahook(8) "The hook queue": queued before the answer, put in
 	 * place before the log's sync and committed after it, so that with

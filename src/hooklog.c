@@ -153,7 +153,7 @@ hooklog_parse(const char *line, size_t len, struct hooklog_entry *e)
 	ex = cJSON_GetObjectItemCaseSensitive(root, "exit");
 	sg = cJSON_GetObjectItemCaseSensitive(root, "signal");
 	to = cJSON_GetObjectItemCaseSensitive(root, "timed_out");
-	if (!cJSON_IsString(id) || !evline_id_ok(id->valuestring) ||
+	if (!cJSON_IsString(id) || !reqline_id_ok(id->valuestring) ||
 	    !cJSON_IsNumber(att) || att->valuedouble < 0 ||
 	    att->valuedouble > 1e9 || !cJSON_IsBool(to))
 		goto done;

@@ -7,8 +7,8 @@
 
 #include "buf.h"
 #include "conf.h"
-#include "evline.h"
 #include "hookrun.h"
+#include "reqline.h"
 #include "timefmt.h"
 
 /*
@@ -39,7 +39,7 @@ struct hooklog_rec {
 
 /* What replay needs from a hook_log line. */
 struct hooklog_entry {
-	char		 request_id[EVLINE_ID_MAX];
+	char		 request_id[REQLINE_ID_MAX];
 	unsigned	 attempt;
 	bool		 ok;
 };

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "evline.h"
 #include "migrate.h"
+#include "reqline.h"
 #include "timefmt.h"
 
 #define OLD_MAX_FILES	1024	/* rotated and held logs looked at */
@@ -79,12 +79,12 @@ static int
 queue_line(const struct conf *c, struct spool *sp, const char *line,
     size_t len, const struct job *j)
 {
-	struct evline	 ev;
+	struct reqline	 ev;
 	struct timespec	 ts;
 	long long	 ms;
 	int		 rc = 0;
 
-	if (evline_parse(line, len, &ev) == -1)
+	if (reqline_parse(line, len, &ev) == -1)
 		return 0;
 	if (!ev.duplicate && conf_hook_wants(c, ev.name) &&
 	    !spool_has(sp, SPOOL_NEW, ev.request_id) &&
@@ -95,7 +95,7 @@ queue_line(const struct conf *c, struct spool *sp, const char *line,
 		rc = spool_add(sp, sp->state_dir, ev.request_id, &ts,
 		    ev.event_text, ev.event_len, j, c->log_fsync);
 	}
-	evline_free(&ev);
+	reqline_free(&ev);
 	return rc;
 }
 

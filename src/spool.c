@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "evline.h"
+#include "reqline.h"
 #include "spool.h"
 
 #define SPOOL_DIR_MODE	0750
@@ -258,7 +258,7 @@ spool_put(struct spool *sp, const char *state_dir, const char *id,
 	struct iovec	 iov[2];
 	int		 fd, saved;
 
-	if (!evline_id_ok(id) || tmp_name(tmp, sizeof(tmp), id, "new") ==
+	if (!reqline_id_ok(id) || tmp_name(tmp, sizeof(tmp), id, "new") ==
 	    -1 || sp->put_fd != -1) {
 		errno = EINVAL;
 		return -1;
@@ -328,7 +328,7 @@ spool_has(const struct spool *sp, enum spool_box box, const char *id)
 {
 	struct stat	 st;
 
-	return evline_id_ok(id) &&
+	return reqline_id_ok(id) &&
 	    fstatat(box_fd(sp, box), id, &st, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
@@ -366,7 +366,7 @@ list_dir(int dir_fd, char ***names, size_t *n)
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		if (!evline_id_ok(de->d_name))
+		if (!reqline_id_ok(de->d_name))
 			continue;
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -407,7 +407,7 @@ spool_take(const struct spool *sp, const char *id)
 	struct stat	 a, b;
 	int		 fd;
 
-	if (!evline_id_ok(id)) {
+	if (!reqline_id_ok(id)) {
 		errno = ENOENT;
 		return -1;
 	}
@@ -490,7 +490,7 @@ spool_requeue(const struct spool *sp, const char *id, long long now_ms,
 {
 	struct job	 j, r;
 
-	if (!evline_id_ok(id)) {
+	if (!reqline_id_ok(id)) {
 		errno = ENOENT;
 		return -1;
 	}

@@ -5,9 +5,9 @@
 #include <string.h>
 
 #include "event.h"
-#include "evline.h"
 #include "logset.h"
 #include "plain.h"
+#include "reqline.h"
 #include "tailline.h"
 
 #define TIME_AT		16	/* {"received_at":" and {"finished_at":" */
@@ -135,12 +135,12 @@ put_last_line(struct buf *b, const char *s, size_t n)
 static int
 fmt_accepted(struct buf *b, const char *line, size_t len)
 {
-	struct evline	 ev;
+	struct reqline	 ev;
 	const cJSON	*addr, *warn;
 	size_t		 col;
 	int		 nwarn;
 
-	if (evline_parse(line, len, &ev) == -1)
+	if (reqline_parse(line, len, &ev) == -1)
 		return -1;
 	put_head(b, line, ev.duplicate ? "duplicate" : "accepted");
 	col = b->len;
@@ -156,7 +156,7 @@ fmt_accepted(struct buf *b, const char *line, size_t len)
 	warn = cJSON_GetObjectItemCaseSensitive(ev.doc.root, "warnings");
 	if ((nwarn = cJSON_GetArraySize(warn)) > 0)
 		buf_printf(b, "  %d warning%s", nwarn, nwarn > 1 ? "s" : "");
-	evline_free(&ev);
+	reqline_free(&ev);
 	return 0;
 }
 

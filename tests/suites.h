@@ -16,7 +16,6 @@ Suite	*buf_suite(void);
 Suite	*catalog_suite(void);
 Suite	*conf_suite(void);
 Suite	*dedupe_suite(void);
-Suite	*evline_suite(void);
 Suite	*handler_suite(void);
 Suite	*hookenv_suite(void);
 Suite	*hooklog_suite(void);
@@ -29,14 +28,14 @@ Suite	*logset_suite(void);
 Suite	*migrate_suite(void);
 Suite	*plain_suite(void);
 Suite	*procname_suite(void);
-Suite	*record_suite(void);
 Suite	*reqid_suite(void);
+Suite	*reqline_suite(void);
 Suite	*schema_suite(void);
 Suite	*sig_suite(void);
 Suite	*spool_suite(void);
 Suite	*tailline_suite(void);
 Suite	*timefmt_suite(void);
-Suite	*verify_suite(void);
+Suite	*verifylog_suite(void);
 
 /*
  * Helpers shared by the suites (tests/check_util.c).  Each fails the

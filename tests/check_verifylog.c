@@ -6,14 +6,15 @@
 #include <string.h>
 
 #include "suites.h"
-#include "verify.h"
+#include "verifylog.h"
 
 static char	*dir;
 static char	*path;
 
-static void	setup(void);
-static void	teardown(void);
-static int	run(const char *, struct verify_counts *, char **);
+static void			setup(void);
+static void			teardown(void);
+static enum verifylog_result	run(const char *, struct verifylog_counts *,
+				    char **);
 
 static void
 setup(void)
@@ -31,36 +32,36 @@ teardown(void)
 }
 
 /* Writes text to the file and verifies it; *report gets what it said. */
-static int
-run(const char *text, struct verify_counts *vc, char **report)
+static enum verifylog_result
+run(const char *text, struct verifylog_counts *vc, char **report)
 {
-	FILE	*out;
-	size_t	 n;
-	int	 rc;
+	FILE			*out;
+	size_t			 n;
+	enum verifylog_result	 rc;
 
 	if (text != NULL)
 		tu_write_str(path, text);
 	memset(vc, 0, sizeof(*vc));
 	out = open_memstream(report, &n);
 	ck_assert_ptr_nonnull(out);
-	rc = verify_file(path, out, vc);
+	rc = verifylog_file(path, out, vc);
 	fclose(out);
 	return rc;
 }
 
 START_TEST(good_file_counts_every_line)
 {
-	struct verify_counts	 vc;
+	struct verifylog_counts	 vc;
 	char			*report;
 
 	ck_assert_int_eq(run("{\"a\":1}\n{\"b\":[1,2]}\n{ \"c\" : \"\xc3\xa9\" }\n",
-	    &vc, &report), 0);
+	    &vc, &report), VERIFYLOG_GOOD);
 	ck_assert_uint_eq(vc.lines, 3);
 	ck_assert_uint_eq(vc.bad, 0);
 	ck_assert_str_eq(report, "");
 	free(report);
 	/* An empty file is good too. */
-	ck_assert_int_eq(run("", &vc, &report), 0);
+	ck_assert_int_eq(run("", &vc, &report), VERIFYLOG_GOOD);
 	ck_assert_uint_eq(vc.lines, 0);
 	free(report);
 }
@@ -68,11 +69,11 @@ END_TEST
 
 START_TEST(torn_last_line_is_reported)
 {
-	struct verify_counts	 vc;
+	struct verifylog_counts	 vc;
 	char			*report, want[4200];
 
 	ck_assert_int_eq(run("{\"a\":1}\n{\"b\":2}\n{\"c\":", &vc, &report),
-	    1);
+	    VERIFYLOG_BAD);
 	ck_assert_uint_eq(vc.lines, 2);
 	ck_assert_uint_eq(vc.bad, 1);
 	snprintf(want, sizeof(want),
@@ -80,7 +81,8 @@ START_TEST(torn_last_line_is_reported)
 	ck_assert_str_eq(report, want);
 	free(report);
 	/* Complete JSON without its newline is torn as well. */
-	ck_assert_int_eq(run("{\"a\":1}\n{\"b\":2}", &vc, &report), 1);
+	ck_assert_int_eq(run("{\"a\":1}\n{\"b\":2}", &vc, &report),
+	    VERIFYLOG_BAD);
 	ck_assert_uint_eq(vc.bad, 1);
 	free(report);
 }
@@ -88,11 +90,12 @@ END_TEST
 
 START_TEST(invalid_lines_are_reported_with_their_numbers)
 {
-	struct verify_counts	 vc;
+	struct verifylog_counts	 vc;
 	char			*report, want[4200];
 
 	ck_assert_int_eq(run("{\"a\":1}\n{bad}\n{\"ok\":true}\n[1,2]\n\n"
-	    "{\"a\":1,\"a\":2}\n{\"a\":1} {\"b\":2}\n", &vc, &report), 1);
+	    "{\"a\":1,\"a\":2}\n{\"a\":1} {\"b\":2}\n", &vc, &report),
+	    VERIFYLOG_BAD);
 	ck_assert_uint_eq(vc.lines, 3);
 	ck_assert_uint_eq(vc.bad, 4);
 	snprintf(want, sizeof(want), "%s:2: ", path);
@@ -109,10 +112,10 @@ END_TEST
 
 START_TEST(missing_file_is_an_error)
 {
-	struct verify_counts	 vc;
+	struct verifylog_counts	 vc;
 	char			*report;
 
-	ck_assert_int_eq(run(NULL, &vc, &report), -1);
+	ck_assert_int_eq(run(NULL, &vc, &report), VERIFYLOG_UNREADABLE);
 	ck_assert_ptr_nonnull(strstr(report, path));
 	ck_assert_ptr_nonnull(strstr(report, "cannot open"));
 	free(report);
@@ -120,12 +123,12 @@ START_TEST(missing_file_is_an_error)
 END_TEST
 
 Suite *
-verify_suite(void)
+verifylog_suite(void)
 {
-	Suite	*s = suite_create("verify");
+	Suite	*s = suite_create("verifylog");
 	TCase	*tc;
 
-	tc = tcase_create("verify");
+	tc = tcase_create("verifylog");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, good_file_counts_every_line);
 	tcase_add_test(tc, torn_last_line_is_reported);

@@ -8,12 +8,15 @@
 #include <nettle/base64.h>
 #include <nettle/sha2.h>
 
-#include "record.h"
+#include "hookenv.h"
+#include "reqline.h"
 
 #define REJECT_ROOM	64	/* bytes of escapes given back for the line */
 
-static void	json_opt_str(struct buf *, const char *);
-static void	reject_body(struct buf *, const struct reject_rec *);
+static void		 json_opt_str(struct buf *, const char *);
+static void		 reject_body(struct buf *, const struct reject_rec *);
+static const char	*str_member(const struct json_doc *, const cJSON *,
+			    const char *);
 
 /*
  * At most body_max bytes of the body: as text when the whole body is
@@ -28,7 +31,7 @@ reject_body(struct buf *b, const struct reject_rec *r)
 
 	if (n > r->body_max)
 		n = r->body_max;
-	if (record_utf8_valid(r->body, r->body_bytes)) {
+	if (reqline_utf8_valid(r->body, r->body_bytes)) {
 		buf_puts(b, ",\"body\":");
 		start = b->len;
 		for (;;) {
@@ -77,7 +80,7 @@ json_opt_str(struct buf *b, const char *s)
 }
 
 void
-record_notes(struct buf *b, const struct notes *ns)
+reqline_notes(struct buf *b, const struct notes *ns)
 {
 	size_t	 i;
 
@@ -96,7 +99,7 @@ record_notes(struct buf *b, const struct notes *ns)
 }
 
 void
-record_accept(struct buf *b, const struct accept_rec *r)
+reqline_accept(struct buf *b, const struct accept_rec *r)
 {
 	buf_puts(b, "{\"received_at\":");
 	buf_json_cstr(b, r->received_at);
@@ -109,14 +112,14 @@ record_accept(struct buf *b, const struct accept_rec *r)
 	buf_puts(b, r->duplicate ? ",\"duplicate\":true" :
 	    ",\"duplicate\":false");
 	buf_puts(b, ",\"warnings\":");
-	record_notes(b, r->warnings);
+	reqline_notes(b, r->warnings);
 	buf_puts(b, ",\"event\":");
 	buf_append(b, r->event, r->event_len);
 	buf_puts(b, "}\n");
 }
 
 void
-record_reject(struct buf *b, const struct reject_rec *r)
+reqline_reject(struct buf *b, const struct reject_rec *r)
 {
 	char	 hex[65];
 
@@ -129,10 +132,10 @@ record_reject(struct buf *b, const struct reject_rec *r)
 	buf_printf(b, ",\"status\":%d,\"error\":", r->status);
 	buf_json_cstr(b, r->error);
 	buf_puts(b, ",\"details\":");
-	record_notes(b, r->details);
+	reqline_notes(b, r->details);
 	buf_printf(b, ",\"body_bytes\":%zu", r->body_bytes);
 	if (r->body != NULL) {
-		record_sha256_hex(r->body, r->body_bytes, hex);
+		reqline_sha256_hex(r->body, r->body_bytes, hex);
 		buf_puts(b, ",\"body_sha256\":\"");
 		buf_puts(b, hex);
 		buf_putc(b, '"');
@@ -143,7 +146,7 @@ record_reject(struct buf *b, const struct reject_rec *r)
 }
 
 bool
-record_utf8_valid(const char *s, size_t n)
+reqline_utf8_valid(const char *s, size_t n)
 {
 	const unsigned char	*p = (const unsigned char *)s;
 	size_t			 i, k;
@@ -155,7 +158,7 @@ record_utf8_valid(const char *s, size_t n)
 }
 
 void
-record_sha256(const char *p, size_t n, unsigned char out[32])
+reqline_sha256(const char *p, size_t n, unsigned char out[32])
 {
 	struct sha256_ctx	 ctx;
 
@@ -165,16 +168,84 @@ record_sha256(const char *p, size_t n, unsigned char out[32])
 }
 
 void
-record_sha256_hex(const char *p, size_t n, char out[65])
+reqline_sha256_hex(const char *p, size_t n, char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
 	uint8_t			 d[SHA256_DIGEST_SIZE];
 	size_t			 i;
 
-	record_sha256(p, n, d);
+	reqline_sha256(p, n, d);
 	for (i = 0; i < sizeof(d); i++) {
 		out[2 * i] = hex[d[i] >> 4];
 		out[2 * i + 1] = hex[d[i] & 15];
 	}
 	out[64] = '\0';
+}
+
+static const char *
+str_member(const struct json_doc *doc, const cJSON *obj, const char *key)
+{
+	const cJSON	*it = cJSON_GetObjectItemCaseSensitive(obj, key);
+
+	return cJSON_IsString(it) && !json_string_has_nul(doc, it) ?
+	    it->valuestring : NULL;
+}
+
+bool
+reqline_id_ok(const char *id)
+{
+	size_t	 n;
+
+	for (n = 0; id[n] != '\0'; n++)
+		if (!((id[n] >= '0' && id[n] <= '9') ||
+		    (id[n] >= 'a' && id[n] <= 'z') ||
+		    (id[n] >= 'A' && id[n] <= 'Z') || id[n] == '-'))
+			return false;
+	return n > 0 && n < REQLINE_ID_MAX;
+}
+
+int
+reqline_parse(const char *line, size_t len, struct reqline *ev)
+{
+	static const char	 key[] = ",\"event\":";
+	struct json_error	 err;
+	const cJSON		*dup;
+	const char		*p, *end;
+
+	memset(ev, 0, sizeof(*ev));
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len < 2 || line[len - 1] != '}')
+		return -1;
+	if ((p = memmem(line, len, key, sizeof(key) - 1)) == NULL)
+		return -1;
+	/* The line is one level around an event of up to JSON_MAX_DEPTH. */
+	if (json_parse_depth(line, len, &ev->doc, &err, JSON_MAX_DEPTH + 1) !=
+	    JSON_OK)
+		return -1;
+	ev->event = cJSON_GetObjectItemCaseSensitive(ev->doc.root, "event");
+	ev->request_id = str_member(&ev->doc, ev->doc.root, "request_id");
+	ev->received_at = str_member(&ev->doc, ev->doc.root, "received_at");
+	dup = cJSON_GetObjectItemCaseSensitive(ev->doc.root, "duplicate");
+	/* Not a line of ours: a torn line, or a rejected request's line. */
+	if (!cJSON_IsObject(ev->event) || ev->request_id == NULL ||
+	    ev->received_at == NULL || !cJSON_IsBool(dup) ||
+	    !reqline_id_ok(ev->request_id)) {
+		reqline_free(ev);
+		return -1;
+	}
+	ev->duplicate = cJSON_IsTrue(dup);
+	ev->name = hookenv_event_name(&ev->doc, ev->event);
+	p += sizeof(key) - 1;
+	end = line + len - 1;		/* the line's closing brace */
+	ev->event_text = p;
+	ev->event_len = (size_t)(end - p);
+	return 0;
+}
+
+void
+reqline_free(struct reqline *ev)
+{
+	json_doc_free(&ev->doc);
+	memset(ev, 0, sizeof(*ev));
 }

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include "json.h"
-#include "verify.h"
+#include "verifylog.h"
 
 static bool	line_ok(const char *, size_t, char *, size_t);
 
@@ -39,19 +39,19 @@ line_ok(const char *p, size_t n, char *why, size_t whylen)
 	return ok;
 }
 
-int
-verify_file(const char *path, FILE *out, struct verify_counts *vc)
+enum verifylog_result
+verifylog_file(const char *path, FILE *out, struct verifylog_counts *vc)
 {
-	FILE		*fp;
-	char		*line = NULL, why[160];
-	size_t		 cap = 0;
-	ssize_t		 n;
-	unsigned long	 lineno = 0;
-	int		 rc = 0;
+	FILE			*fp;
+	char			*line = NULL, why[160];
+	size_t			 cap = 0;
+	ssize_t			 n;
+	unsigned long		 lineno = 0;
+	enum verifylog_result	 rc = VERIFYLOG_GOOD;
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		fprintf(out, "%s: cannot open: %s\n", path, strerror(errno));
-		return -1;
+		return VERIFYLOG_UNREADABLE;
 	}
 	while ((n = getline(&line, &cap, fp)) > 0) {
 		lineno++;
@@ -59,20 +59,20 @@ verify_file(const char *path, FILE *out, struct verify_counts *vc)
 			fprintf(out, "%s:%lu: torn line (no newline at the end)\n",
 			    path, lineno);
 			vc->bad++;
-			rc = 1;
+			rc = VERIFYLOG_BAD;
 			continue;
 		}
 		if (!line_ok(line, (size_t)n - 1, why, sizeof(why))) {
 			fprintf(out, "%s:%lu: %s\n", path, lineno, why);
 			vc->bad++;
-			rc = 1;
+			rc = VERIFYLOG_BAD;
 			continue;
 		}
 		vc->lines++;
 	}
 	if (ferror(fp)) {
 		fprintf(out, "%s: read error: %s\n", path, strerror(errno));
-		rc = -1;
+		rc = VERIFYLOG_UNREADABLE;
 	}
 	free(line);
 	fclose(fp);
