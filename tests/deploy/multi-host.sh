@@ -66,7 +66,7 @@ mh_subst() {
 # deploy/lighttpd-fastcgi/50-ekahook.conf, ekahook with
 # deploy/ekahook.conf (log_max_bytes MAX_BYTES, log_keep 1000: every file
 # stays for the checks) writing
-# under $T/NAME; sets URL_NAME.
+# under $T/NAME; sets HOST_URL.
 mh_host() {
 	d=$T/$1
 	mkdir -p "$d/logs" "$d/state" "$d/run" "$d/www"
@@ -91,14 +91,14 @@ mh_host() {
 	echo $! >>"$T/pids"
 	wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$port/" ||
 		fail "lighttpd $1 did not start: $(cat "$d/error.log")"
-	eval "URL_$1=http://127.0.0.1:$port/eka/webhook"
+	HOST_URL=http://127.0.0.1:$port/eka/webhook
 }
 
 # mh_rsyslog NAME SNIPPET HOST: rsyslogd in the foreground with its own
 # work directory and pid file under $T/rsyslog-NAME, from a frame that
 # stands in for Debian's /etc/rsyslog.conf (work directory, the host
 # name, rsyslog's own messages to a file) including deploy/multi-host/
-# SNIPPET as /etc/rsyslog.d would; sets PID_NAME.
+# SNIPPET as /etc/rsyslog.d would; sets RSYSLOG_PID.
 mh_rsyslog() {
 	d=$T/rsyslog-$1
 	mkdir -p "$d/work"
@@ -116,7 +116,7 @@ EOF
 	rsyslogd -n -f "$d/rsyslog.conf" -i "$d/rsyslogd.pid" \
 	    >>"$d/stdout.log" 2>&1 &
 	echo $! >>"$T/pids"
-	eval "PID_$1=$!"
+	RSYSLOG_PID=$!
 }
 
 # stop_pid PID: SIGTERM, then waits (20 s) for it to be gone.
@@ -142,7 +142,11 @@ merged_ids() {
 
 # merged_lines: lines in the merged stream so far (cheap, for polling).
 merged_lines() {
-	cat "$CENTRAL_OUT/events.ndjson" 2>/dev/null | wc -l
+	if [ -f "$CENTRAL_OUT/events.ndjson" ]; then
+		wc -l <"$CENTRAL_OUT/events.ndjson"
+	else
+		echo 0
+	fi
 }
 
 # host_lines: lines in both hosts' logs, rotated files included.
@@ -190,13 +194,18 @@ fi
 
 # Two hosts: a rotates its log every MiB, b never in this test.
 mh_host hosta "${MULTIHOST_ROTATE_BYTES:-1048576}"
+URL_A=$HOST_URL
 mh_host hostb 0
+URL_B=$HOST_URL
 # The central, then a shipper on each host.
 mh_rsyslog central rsyslog-central.conf central
+PID_CENTRAL=$RSYSLOG_PID
 wait_for 20 tcp_open "$RELP_PORT" ||
 	fail "the central rsyslog does not listen: $(cat "$T/rsyslog-central/stdout.log" "$T/rsyslog-central/syslog" 2>/dev/null)"
 mh_rsyslog shipa rsyslog-ship.conf hosta
+PID_SHIPA=$RSYSLOG_PID
 mh_rsyslog shipb rsyslog-ship.conf hostb
+PID_SHIPB=$RSYSLOG_PID
 # imfile watches the log directories once it is running.
 wait_for 20 grep -q 'rsyslogd.*start' "$T/rsyslog-shipa/syslog" ||
 	fail "shipper a did not start: $(cat "$T/rsyslog-shipa/stdout.log")"
@@ -207,12 +216,12 @@ wait_for 20 grep -q 'rsyslogd.*start' "$T/rsyslog-shipb/syslog" ||
 secs=$((HALF / RATE + 90))
 t_start=$(now_ms)
 # shellcheck disable=SC2086
-"$LOADGEN" -u "$URL_hosta" -n "$HALF" -c 8 -q "$RATE" -s 1 -t "$secs" \
+"$LOADGEN" -u "$URL_A" -n "$HALF" -c 8 -q "$RATE" -s 1 -t "$secs" \
     -o "$T/a.out" $BODIES 2>"$T/loadgen-a.log" &
 LOAD_A=$!
 echo $LOAD_A >>"$T/pids"
 # shellcheck disable=SC2086
-"$LOADGEN" -u "$URL_hostb" -n "$HALF" -c 8 -q "$RATE" -s 1000001 -t "$secs" \
+"$LOADGEN" -u "$URL_B" -n "$HALF" -c 8 -q "$RATE" -s 1000001 -t "$secs" \
     -o "$T/b.out" $BODIES 2>"$T/loadgen-b.log" &
 LOAD_B=$!
 echo $LOAD_B >>"$T/pids"
@@ -220,13 +229,14 @@ echo $LOAD_B >>"$T/pids"
 # The central goes down hard once the stream flows, for 5 s.
 wait_for 60 sh -c "[ \$(cat '$CENTRAL_OUT/events.ndjson' 2>/dev/null | wc -l) -ge $((RATE * 2)) ]" ||
 	fail "nothing reaches the central: $(cat "$T"/rsyslog-*/syslog)"
-kill -0 $LOAD_A 2>/dev/null && kill -0 $LOAD_B 2>/dev/null ||
+if ! kill -0 $LOAD_A 2>/dev/null || ! kill -0 $LOAD_B 2>/dev/null; then
 	fail "the load ended before the central went down (raise MULTIHOST_EVENTS)"
+fi
 # As systemd starts it again: ExecStartPre=, then rsyslogd.
 sed -n 's/^ExecStartPre=//p' "$MH/rsyslog-central.service.conf" >"$T/prestart.in"
 mh_subst "$T/prestart.in" "$T/prestart" central
-kill -KILL "$PID_central"
-wait_for 10 sh -c "! kill -0 $PID_central" || fail "the central did not die"
+kill -KILL "$PID_CENTRAL"
+wait_for 10 sh -c "! kill -0 $PID_CENTRAL" || fail "the central did not die"
 t_kill=$(now_ms)
 at_kill=$(merged_lines)
 sleep 5
@@ -234,6 +244,7 @@ sh -c "$(cat "$T/prestart")" 2>>"$T/prestart.log" ||
 	fail "ExecStartPre failed: $(cat "$T/prestart.log")"
 backlog_lines=$(host_lines)
 mh_rsyslog central rsyslog-central.conf central
+PID_CENTRAL=$RSYSLOG_PID
 t_back=$(now_ms)
 load_running=no
 kill -0 $LOAD_A 2>/dev/null && load_running=yes
@@ -305,9 +316,9 @@ wait_for 30 sh -c "[ \$(cat '$CENTRAL_OUT/events.ndjson' | wc -l) -gt $before ]"
 ok "find-unshipped: nothing missing; a line taken out is found and reship.ndjson sends it again"
 
 # The shippers stop cleanly (their queues are empty), then the central.
-stop_pid "$PID_shipa"
-stop_pid "$PID_shipb"
-stop_pid "$PID_central"
+stop_pid "$PID_SHIPA"
+stop_pid "$PID_SHIPB"
+stop_pid "$PID_CENTRAL"
 
 M=$CENTRAL_OUT/events.ndjson
 "$EKAHOOKCTL" verify-log "$M" >"$T/verify.out" 2>&1 ||
