@@ -164,11 +164,15 @@ jq '.data.partner_meta.seq = "@SEQ@" | .data.partner_meta.pad = "@PAD@"' \
 jq -c '.data.status = "CN" | .data.action = "modified" |
     .data.partner_meta = {"n": "@SEQ@"} | .transaction_id = "t-@SEQ@"' \
     "$SAMPLE" >"$T/bodies/ok2.json"
-# é, U+2028, U+202E (right-to-left override) and DEL, raw.
+# é, U+2028, U+202E (right-to-left override) and DEL, raw (jq writes
+# DEL as \u007f: sed puts the byte back).
 raw=$(printf '\303\251@SEQ@ \342\200\250 \342\200\256x \177')
+del=$(printf '\177')
 jq -c --arg s "$raw" '.data.partner_meta.seq = "@SEQ@" |
     .data.custom_attributes.label += ["@PAD@", $s]' "$SAMPLE" |
-    sed 's/@SEQ@ /@SEQ@ \\"q\\" \\u0001 \\\\ /' >"$T/bodies/ok3.json"
+    sed -e 's/@SEQ@ /@SEQ@ \\"q\\" \\u0001 \\\\ /' \
+	-e "s/\\\\u007f/$del/" >"$T/bodies/ok3.json"
+grep -q "$del" "$T/bodies/ok3.json" || fail "no raw DEL in $T/bodies/ok3.json"
 big=$(head -c 49152 /dev/zero | tr '\0' 'b')
 jq -c --arg b "$big" '.data.partner_meta.seq = "@SEQ@" |
     .data.partner_meta.blob = $b' "$SAMPLE" >"$T/bodies/big.json"
@@ -349,6 +353,7 @@ ok "by-host/: one file per host, each exactly that host's lines"
 # Large and non-ASCII lines came through whole.
 grep -q '"blob":"bbbb' "$M" || fail "no 48 KiB event in the merged stream"
 grep -q "$(printf '\303\251')" "$M" || fail "no non-ASCII event in the merged stream"
+grep -q "$del" "$M" || fail "no event with a raw DEL in the merged stream"
 
 # The figures of deploy/multi-host/README.
 awk -v n="$EVENTS" -v t0="$t_start" -v tk="$t_kill" -v tb="$t_back" \
