@@ -113,6 +113,52 @@ START_TEST(a_forked_child_draws_its_own_ids)
 }
 END_TEST
 
+/* The id a forked child makes first, read through a pipe. */
+static void
+child_id(char out[REQID_LEN])
+{
+	int	 fds[2], status;
+	pid_t	 pid;
+	ssize_t	 n;
+
+	ck_assert_int_eq(pipe(fds), 0);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		char	 id[REQID_LEN];
+
+		close(fds[0]);
+		reqid_new(id);
+		_exit(write(fds[1], id, REQID_LEN) == REQID_LEN ? 0 : 1);
+	}
+	close(fds[1]);
+	n = read(fds[0], out, REQID_LEN);
+	close(fds[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_int_eq(n, REQID_LEN);
+	ck_assert(well_formed(out));
+}
+
+/*
+ * Children forked before their parent ever made an id (lighttpd's or
+ * spawn-fcgi's FastCGI processes, started from one binary): each draws
+ * its own random part, so no two share one unless by a chance of one in
+ * 2^32 (what keeps ids of different hosts apart, ekahook(8) "Logs").
+ */
+START_TEST(children_forked_before_any_id_draw_their_own)
+{
+	char	 a[REQID_LEN], b[REQID_LEN], mine[REQID_LEN];
+
+	child_id(a);
+	child_id(b);
+	reqid_new(mine);
+	ck_assert_int_ne(memcmp(a + 20, b + 20, 8), 0);
+	ck_assert_int_ne(memcmp(a + 20, mine + 20, 8), 0);
+	ck_assert_int_ne(memcmp(b + 20, mine + 20, 8), 0);
+	ck_assert_str_eq(a + 29, "000001");
+	ck_assert_str_eq(b + 29, "000001");
+}
+END_TEST
+
 Suite *
 reqid_suite(void)
 {
@@ -124,6 +170,7 @@ reqid_suite(void)
 	tcase_add_test(tc, ids_have_the_documented_shape);
 	tcase_add_test(tc, ids_are_unique_over_many_calls);
 	tcase_add_test(tc, a_forked_child_draws_its_own_ids);
+	tcase_add_test(tc, children_forked_before_any_id_draw_their_own);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -7,7 +7,8 @@ PKGS="build-essential autoconf automake libtool pkg-config
 libfcgi-dev libcjson-dev check nettle-dev libcurl4-openssl-dev
 lighttpd apache2 libapache2-mod-fcgid nginx spawn-fcgi systemd mandoc
 curl jq procps psmisc util-linux valgrind clang libclang-rt-14-dev
-cppcheck clang-tidy wrk webhook php-fpm patchelf logrotate"
+cppcheck clang-tidy wrk webhook php-fpm patchelf logrotate
+rsyslog rsyslog-relp rsyslog-kafka"
 
 missing=
 for p in $PKGS; do
@@ -26,4 +27,13 @@ $SUDO apt-get install -y -q --no-install-recommends $missing
 for s in lighttpd apache2 nginx php8.2-fpm webhook; do
 	$SUDO systemctl stop "$s" 2>/dev/null || $SUDO service "$s" stop 2>/dev/null || true
 done
+# The tests run rsyslogd instances of their own (tests/deploy/multi-host.sh)
+# and need no system one: stop it only if it came with this install, so a
+# system logger that was there before is left alone.
+case "$missing " in
+*" rsyslog "*)
+	$SUDO systemctl stop rsyslog 2>/dev/null ||
+		$SUDO service rsyslog stop 2>/dev/null || true
+	;;
+esac
 exit 0

@@ -4,7 +4,7 @@
  * connections and records every answer, for the stress tests.
  *
  *   loadgen -u http://127.0.0.1:PORT/path -n N -c C -o OUT
- *           [-t SECONDS] [-r RETRIES] [-s FIRST] BODY...
+ *           [-t SECONDS] [-r RETRIES] [-s FIRST] [-q RATE] BODY...
  *
  * Request number i (FIRST, FIRST+1, ...) sends BODY number i % nbodies
  * with every "@SEQ@" replaced by i and every "@PAD@" by a run of 'x'
@@ -18,7 +18,9 @@
  * with the same body, as a webhook sender would: after 20 ms, then
  * twice as long each time up to 1 s (never past the deadline; a
  * Retry-After is not waited for, the tests have no minute to spare).
- * Nothing starts after
+ * With -q RATE, request FIRST + k starts no earlier than k / RATE
+ * seconds after the run began (a steady offered load that lasts a
+ * known time, whatever the server's speed).  Nothing starts after
  * the deadline (-t, default 60 s) and no socket waits past it.
  * Exit: 0 every request answered, 1 the deadline came first, 2 setup.
  * Only plain http:// to a numeric IPv4 address: the tests use loopback.
@@ -84,6 +86,8 @@ static struct {
 	long			 first;
 	int			 retries;
 	time_t			 deadline;
+	double			 rate;	/* requests started per second; 0: no limit */
+	struct timespec		 start;	/* CLOCK_MONOTONIC at the start */
 	struct lg_body		 bodies[LG_MAX_BODIES];
 	int			 nbodies;
 	FILE			*out;
@@ -111,6 +115,7 @@ static void	 lg_find_id(const char *, size_t, char *);
 static void	 lg_record(long, int, const struct lg_answer *);
 static bool	 lg_retryable(int);
 static void	 lg_backoff(int);
+static void	 lg_pace(long);
 static void	*lg_worker(void *);
 
 static void
@@ -505,6 +510,31 @@ lg_backoff(int attempt)
 		;
 }
 
+/* With -q: waits until request i is due (never past the deadline). */
+static void
+lg_pace(long i)
+{
+	struct timespec	 now, ts;
+	double		 due, left;
+
+	if (lg.rate <= 0)
+		return;
+	due = (double)(i - lg.first) / lg.rate;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = due - ((double)(now.tv_sec - lg.start.tv_sec) +
+	    (double)(now.tv_nsec - lg.start.tv_nsec) / 1e9);
+	if (left <= 0)
+		return;
+	if (left > (double)(lg.deadline - time(NULL)))
+		left = (double)(lg.deadline - time(NULL));
+	if (left <= 0)
+		return;
+	ts.tv_sec = (time_t)left;
+	ts.tv_nsec = (long)((left - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
 static void
 lg_record(long i, int attempt, const struct lg_answer *a)
 {
@@ -533,7 +563,10 @@ lg_worker(void *arg)
 		pthread_mutex_lock(&lg.lock);
 		i = lg.next < lg.first + lg.total ? lg.next++ : -1;
 		pthread_mutex_unlock(&lg.lock);
-		if (i == -1 || time(NULL) >= lg.deadline)
+		if (i == -1)
+			break;
+		lg_pace(i);
+		if (time(NULL) >= lg.deadline)
 			break;
 		body = lg_render(&lg.bodies[i % lg.nbodies], i, &blen);
 		if (body == NULL)
@@ -576,7 +609,7 @@ main(int argc, char **argv)
 	int		 ch, i;
 
 	lg.first = 1;
-	while ((ch = getopt(argc, argv, "c:n:o:r:s:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:n:o:q:r:s:t:u:")) != -1) {
 		switch (ch) {
 		case 'c':
 			conc = strtol(optarg, NULL, 10);
@@ -586,6 +619,9 @@ main(int argc, char **argv)
 			break;
 		case 'o':
 			outfile = optarg;
+			break;
+		case 'q':
+			lg.rate = strtod(optarg, NULL);
 			break;
 		case 'r':
 			lg.retries = (int)strtol(optarg, NULL, 10);
@@ -601,7 +637,8 @@ main(int argc, char **argv)
 			break;
 		default:
 			lg_die("usage: loadgen -u URL -n N -c C -o OUT "
-			    "[-t SECONDS] [-r RETRIES] [-s FIRST] BODY...");
+			    "[-t SECONDS] [-r RETRIES] [-s FIRST] [-q RATE] "
+			    "BODY...");
 		}
 	}
 	argc -= optind;
@@ -610,7 +647,7 @@ main(int argc, char **argv)
 		lg_die("need -u http://A.B.C.D:PORT/path");
 	if (outfile == NULL || lg.total < 1 || conc < 1 ||
 	    conc > LG_MAX_CONC || secs < 1 || lg.retries < 0 ||
-	    lg.first < 0 || argc < 1 || argc > LG_MAX_BODIES)
+	    lg.first < 0 || lg.rate < 0 || argc < 1 || argc > LG_MAX_BODIES)
 		lg_die("bad arguments (see the comment at the top)");
 	for (i = 0; i < argc; i++)
 		if (lg_load_body(argv[i], &lg.bodies[i]) == -1)
@@ -620,6 +657,7 @@ main(int argc, char **argv)
 		lg_die("%s: %s", outfile, strerror(errno));
 	lg.next = lg.first;
 	lg.deadline = time(NULL) + secs;
+	clock_gettime(CLOCK_MONOTONIC, &lg.start);
 	for (i = 0; i < conc; i++)
 		if (pthread_create(&th[i], NULL, lg_worker, NULL) != 0)
 			lg_die("cannot start thread %d", i);
