@@ -8,7 +8,8 @@ libfcgi-dev libcjson-dev check nettle-dev libcurl4-openssl-dev
 lighttpd apache2 libapache2-mod-fcgid nginx spawn-fcgi systemd mandoc
 curl jq procps psmisc util-linux valgrind clang libclang-rt-14-dev
 cppcheck clang-tidy wrk webhook php-fpm patchelf logrotate
-rsyslog rsyslog-relp rsyslog-kafka"
+rsyslog rsyslog-relp rsyslog-kafka
+dpkg-dev debhelper fakeroot lintian git"
 
 missing=
 for p in $PKGS; do
