@@ -5,7 +5,8 @@
 # lighty-enable-mod ekahook, and the system's own lighttpd configuration
 # (only its port, address, pid file and error log moved, to 127.0.0.1)
 # serves /eka/webhook into /var/log/ekahook/.  logrotate with the
-# package's file while events flow loses none.  The packaged Apache
+# package's file while events flow loses none; an upgrade keeps the
+# edited configuration.  The packaged Apache
 # configuration (mod_fcgid, and mod_proxy_fcgi to the socket unit) and
 # the systemd units (behind nginx) serve too.
 # dpkg --remove keeps the logs, dpkg --purge leaves nothing behind.
@@ -35,6 +36,7 @@ command -v dpkg-buildpackage >/dev/null 2>&1 || need="$need dpkg-dev"
 command -v dh >/dev/null 2>&1 || need="$need debhelper"
 command -v lintian >/dev/null 2>&1 || need="$need lintian"
 if [ -n "$need" ]; then
+	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	    --no-install-recommends $need >"$T/apt-tools.log" 2>&1 ||
 		skip "cannot install$need: $(tail -n 3 "$T/apt-tools.log")"
@@ -332,6 +334,24 @@ expect_status 401
 post "$SAMPLE" -H "Eka-Webhook-Signature: $(ekahookctl sign --key "$KEY" "$SAMPLE")"
 expect_status 200
 ok "signing_key set: check-config does not warn, unsigned 401, signed 200"
+
+# An upgrade (the same package as a later version) while lighttpd
+# serves: the edited configuration, its mode and the module stay.
+dpkg-deb -R "$T/build/$DEB" "$T/up"
+sed -i "s/^Version: .*/Version: $VER+up1/" "$T/up/DEBIAN/control"
+dpkg-deb -b "$T/up" "$T/build/ekahook_up.deb" >"$T/upgrade.log" 2>&1 &&
+    dpkg -i "$T/build/ekahook_up.deb" >>"$T/upgrade.log" 2>&1 ||
+	fail "upgrade: $(cat "$T/upgrade.log")"
+[ "$(dpkg-query -W -f='${Version}' ekahook)" = "$VER+up1" ] ||
+	fail "not upgraded: $(cat "$T/upgrade.log")"
+grep -qx "signing_key = $KEY" "$CONF" ||
+	fail "the upgrade lost the edited configuration: $(cat "$T/upgrade.log")"
+expect_mode "$CONF" "640 root:www-data"
+expect_mode "$LOG" "750 www-data:www-data"
+[ -e "$ENABLED/50-ekahook.conf" ] || fail "the upgrade disabled ekahook in lighttpd"
+post "$SAMPLE" -H "Eka-Webhook-Signature: $(ekahookctl sign --key "$KEY" "$SAMPLE")"
+expect_status 200
+ok "an upgrade keeps the edited configuration, the modes and the lighttpd module"
 stop_pid "$LIGHTTPD_PID"
 LIGHTTPD_PID=
 
