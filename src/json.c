@@ -838,8 +838,9 @@ json_string_has_nul(const struct json_doc *doc, const cJSON *item)
 {
 	const struct json_side	*e;
 
-	return cJSON_IsString(item) && (e = side_find(doc, item)) != NULL &&
-	    e->nul;
+	/* Almost every event has none: no search on the request path. */
+	return doc->nnul_strs > 0 && cJSON_IsString(item) &&
+	    (e = side_find(doc, item)) != NULL && e->nul;
 }
 
 bool
