@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "path.h"
 
 #define CONF_LINE_MAX		4096
 #define CONF_KEY_WORD_MAX	32	/* an unknown key longer is not shown */
@@ -192,8 +193,6 @@ static int	 key_empty(char *, size_t);
 static int	 key_number(const struct key *, const char *,
 		    unsigned long long *, char *, size_t);
 static void	 drop_signing_keys(struct conf *);
-static char	*path_join(const char *, const char *);
-static char	*dir_absolute(const char *);
 static int	 parse_uint(const char *, unsigned long long, unsigned long long,
 		    unsigned long long *);
 static int	 parse_list(const char *, char ***, size_t *);
@@ -204,8 +203,6 @@ static char	*trim(char *);
 static int	 read_key_file(struct conf *, char *, char *, size_t);
 static bool	 same_stat(const struct stat *, const struct stat *);
 static bool	 key_word(const char *);
-static bool	 safe_owner(const struct stat *, const char *, const char *,
-		    char *, size_t);
 static bool	 key_files_same(const struct conf *);
 
 static const struct key *
@@ -218,41 +215,6 @@ key_find(const char *name, size_t n)
 		    memcmp(keys[i].name, name, n) == 0)
 			return &keys[i];
 	return NULL;
-}
-
-static char *
-path_join(const char *dir, const char *p)
-{
-	char	*r;
-	size_t	 n;
-
-	if (p[0] == '/' || dir == NULL)
-		return strdup(p);
-	n = strlen(dir) + strlen(p) + 2;
-	if ((r = malloc(n)) == NULL)
-		return NULL;
-	snprintf(r, n, "%s/%s", dir, p);
-	return r;
-}
-
-/*
- * The directory relative paths are taken against, made absolute: the hook
- * gets absolute paths (EKAHOOK_LOG_FILE, ekahook(8) "The hook"), and a
- * later chdir must not move them.
- * Returns a malloc'd path or NULL.
- */
-static char *
-dir_absolute(const char *dir)
-{
-	char	 cwd[PATH_MAX];
-
-	if (dir[0] == '/')
-		return strdup(dir);
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return NULL;
-	if (strcmp(dir, ".") == 0)
-		return strdup(cwd);
-	return path_join(cwd, dir);
 }
 
 static int
@@ -805,12 +767,16 @@ conf_load_report(const char *file, const char *base_dir,
 	if (file != NULL) {
 		if ((c->file = strdup(file)) == NULL)
 			goto nomem;
-		dir = conf_dir_of(c->file);
+		dir = path_dir_of(c->file);
 	} else
 		dir = strdup(base_dir != NULL ? base_dir : ".");
 	if (dir == NULL)
 		goto nomem;
-	c->base_dir = dir_absolute(dir);
+	/*
+	 * Absolute: the hook gets absolute paths (EKAHOOK_LOG_FILE,
+	 * ekahook(8) "The hook"), and a later chdir must not move them.
+	 */
+	c->base_dir = path_absolute(dir);
 	free(dir);
 	if (c->base_dir == NULL)
 		goto nomem;
@@ -897,58 +863,6 @@ conf_hook_wants(const struct conf *c, const char *event)
 	return false;
 }
 
-/* Owned by ekahook's user or root, and writable by no one else. */
-static bool
-safe_owner(const struct stat *st, const char *what, const char *path,
-    char *why, size_t n)
-{
-	uid_t	 me = geteuid();
-
-	if (st->st_uid != me && st->st_uid != 0) {
-		snprintf(why, n, "%s %.200s is owned by uid %u, neither "
-		    "ekahook's user (uid %u) nor root", what, path,
-		    (unsigned)st->st_uid, (unsigned)me);
-		return false;
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(why, n, "%s %.200s is writable by its group or others",
-		    what, path);
-		return false;
-	}
-	return true;
-}
-
-bool
-conf_path_trusted(const char *path, char *why, size_t n)
-{
-	struct stat	 st;
-	char		*dir;
-	bool		 ok;
-
-	if (path[0] != '/') {
-		snprintf(why, n, "%.200s is not an absolute path", path);
-		return false;
-	}
-	if (stat(path, &st) == -1) {
-		snprintf(why, n, "%.200s: %s", path, strerror(errno));
-		return false;
-	}
-	if (!safe_owner(&st, "the file", path, why, n))
-		return false;
-	if ((dir = conf_dir_of(path)) == NULL) {
-		snprintf(why, n, "out of memory");
-		return false;
-	}
-	if (stat(dir, &st) == -1) {
-		snprintf(why, n, "%.200s: %s", dir, strerror(errno));
-		free(dir);
-		return false;
-	}
-	ok = safe_owner(&st, "its directory", dir, why, n);
-	free(dir);
-	return ok;
-}
-
 char *
 conf_find(const char *explicit_path, const char *exe_dir)
 {
@@ -968,39 +882,10 @@ conf_find(const char *explicit_path, const char *exe_dir)
 	return NULL;
 }
 
-char *
-conf_exe_dir(void)
-{
-	char	 path[PATH_MAX], *slash;
-	ssize_t	 n;
-
-	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) <= 0)
-		return strdup(".");
-	path[n] = '\0';
-	if ((slash = strrchr(path, '/')) == NULL)
-		return strdup(".");
-	if (slash == path)
-		slash++;
-	*slash = '\0';
-	return strdup(path);
-}
-
-char *
-conf_dir_of(const char *path)
-{
-	const char	*slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
-}
-
 int
 conf_make_state_dir(const char *state_dir, const char *dir)
 {
-	char	 p[PATH_MAX], *s;
+	char	 p[PATH_MAX];
 	int	 n;
 
 	n = dir != NULL ? snprintf(p, sizeof(p), "%s/%s", state_dir, dir) :
@@ -1009,18 +894,7 @@ conf_make_state_dir(const char *state_dir, const char *dir)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir(p, CONF_STATE_DIR_MODE) == 0 || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return -1;
-	/* Something above is missing: make the path from the top down. */
-	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(p, CONF_STATE_DIR_MODE) == -1 && errno != EEXIST)
-			return -1;
-		*s = '/';
-	}
-	return mkdir(p, CONF_STATE_DIR_MODE) == 0 || errno == EEXIST ? 0 : -1;
+	return path_make_dirs(p, CONF_STATE_DIR_MODE);
 }
 
 const char *

@@ -454,45 +454,6 @@ START_TEST(reject_body_max_is_a_byte_count)
 }
 END_TEST
 
-static void
-own_file(const char *p, mode_t mode)
-{
-	ck_assert_int_eq(chmod(p, mode), 0);
-}
-
-START_TEST(a_config_path_from_a_request_is_trusted_only_in_a_safe_place)
-{
-	char	 why[512], *sub = tu_join(dir, "sub"), *f;
-
-	ck_assert_int_eq(mkdir(sub, 0755), 0);
-	f = tu_join(sub, "ekahook.conf");
-	tu_write_str(f, "");
-	own_file(f, 0600);
-	ck_assert_msg(conf_path_trusted(f, why, sizeof(why)), "%s", why);
-	own_file(f, 0620);
-	ck_assert(!conf_path_trusted(f, why, sizeof(why)));
-	ck_assert_ptr_nonnull(strstr(why, "writable by its group or others"));
-	own_file(f, 0600);
-	ck_assert_int_eq(chmod(sub, 0777), 0);
-	ck_assert(!conf_path_trusted(f, why, sizeof(why)));
-	ck_assert_ptr_nonnull(strstr(why, "its directory"));
-	ck_assert_int_eq(chmod(sub, 0755), 0);
-	ck_assert(!conf_path_trusted("relative.conf", why, sizeof(why)));
-	ck_assert(!conf_path_trusted("/nonexistent/x.conf", why, sizeof(why)));
-	/* /tmp is everyone's. */
-	ck_assert(!conf_path_trusted("/tmp/ekahook-no-such.conf", why,
-	    sizeof(why)));
-	if (geteuid() == 0) {
-		/* Owned by another user: refused. */
-		ck_assert_int_eq(chown(f, 65534, 65534), 0);
-		ck_assert(!conf_path_trusted(f, why, sizeof(why)));
-		ck_assert_ptr_nonnull(strstr(why, "owned by uid 65534"));
-	}
-	free(f);
-	free(sub);
-}
-END_TEST
-
 START_TEST(environment_wins_over_the_file)
 {
 	static const char *const env[] = {
@@ -855,8 +816,6 @@ conf_suite(void)
 	tcase_add_test(tc, an_unknown_key_is_named_only_when_a_short_word);
 	tcase_add_test(tc, signing_key_file_adds_its_keys_and_is_reread);
 	tcase_add_test(tc, reject_body_max_is_a_byte_count);
-	tcase_add_test(tc,
-	    a_config_path_from_a_request_is_trusted_only_in_a_safe_place);
 	tcase_add_test(tc, environment_error_names_the_variable);
 	tcase_add_test(tc, hook_events_list_or_star);
 	tcase_add_loop_test(tc, each_kind_of_value_has_its_message, 0,
