@@ -20,6 +20,7 @@
 #include "hookenv.h"
 #include "hooklog.h"
 #include "hookrun.h"
+#include "path.h"
 #include "timefmt.h"
 
 #define ALERT_DIR	"alerts"	/* in state_dir: one file per kind */
@@ -191,7 +192,7 @@ run(const struct conf *c, const char *kind, const char *message,
 	buf_init(&e2);
 	buf_printf(&e1, "EKAHOOK_ALERT=%s", kind);
 	buf_printf(&e2, "EKAHOOK_ALERT_MESSAGE=%s", message);
-	if ((dir = conf_dir_of(c->alert_command)) == NULL ||
+	if ((dir = path_dir_of(c->alert_command)) == NULL ||
 	    (res = malloc(sizeof(*res))) == NULL || !buf_ok(&e1) ||
 	    !buf_ok(&e2) || (in = stdin_file(c->state_dir, details)) == -1) {
 		fprintf(stderr, "ekahook: cannot run alert_command: %s\n",

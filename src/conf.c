@@ -6,64 +6,165 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "path.h"
 
 #define CONF_LINE_MAX		4096
 #define CONF_KEY_WORD_MAX	32	/* an unknown key longer is not shown */
 #define CONF_STATE_DIR_MODE	0750
 #define CONF_MAX_BODY_LIMIT	(64ULL * 1024 * 1024)
+#define CONF_TEN_YEARS		(10ULL * 365 * 86400)	/* in seconds */
 
-enum ktype {
-	K_PATH,			/* a path, made absolute */
-	K_PATH_OR_EMPTY,	/* a path; empty: none */
-	K_UINT,			/* a decimal within [min, max] */
-	K_FSYNC,
-	K_VALIDATION,
-	K_UNKNOWN,		/* unknown_events */
-	K_ADDRS,
-	K_KEY,			/* signing_key, may repeat */
-	K_KEYFILE,		/* signing_key_file, may repeat */
-	K_LIST			/* hook_events */
+struct key;
+
+/*
+ * Sets a key from its text: field is the key's field of struct conf (the
+ * row's off).  Returns 0, or -1 with the problem in err.
+ */
+typedef int	(*key_set_fn)(struct conf *, const struct key *, void *field,
+		    const char *, char *, size_t);
+
+/* A word of a yes-or-no key and the value it stands for. */
+struct bool_word {
+	const char	*word;
+	bool		 value;
 };
 
+/*
+ * A row of keys[].  Setting a key is finding its row and calling its
+ * parser on its field; the file, the environment and the defaults all
+ * go through key_set.
+ */
 struct key {
 	const char		*name;
-	enum ktype		 type;
-	unsigned long long	 min, max;
-	const char		*dflt;
+	const char		*dflt;		/* NULL: none */
+	key_set_fn		 set;		/* the parser of its kind */
+	size_t			 off;		/* its field of struct conf */
+	unsigned long long	 min, max;	/* a number's range */
+	const struct bool_word	*words;		/* a yes-or-no key's two */
+	size_t			 n_off;		/* a list's count (size_t) */
+	bool			 signing;	/* see drop_signing_keys */
 };
 
-/* ekahook.conf(5) KEYS: every key with its default. */
+static int	 set_path(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+static int	 set_path_or_none(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+static int	 set_uint64(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+static int	 set_size(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+static int	 set_uint(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+static int	 set_llong(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+static int	 set_bool(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+static int	 set_mode(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+static int	 set_addrs(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+static int	 set_key(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+static int	 set_key_file(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+static int	 set_list(struct conf *, const struct key *, void *,
+		    const char *, char *, size_t);
+
+/*
+ * The offset of field f of struct conf, which must be of type t: a row's
+ * parser writes its field as that type.
+ * NOLINTBEGIN(bugprone-macro-parentheses): t is a type name. */
+#define KEY_AT(f, t)	_Generic(((struct conf *)0)->f, \
+			    t: offsetof(struct conf, f))
+/* NOLINTEND(bugprone-macro-parentheses) */
+
+/* The parser of each kind of value and the field it sets. */
+#define KEY_PATH(f)		.set = set_path, .off = KEY_AT(f, char *)
+#define KEY_PATH_OR_NONE(f)	.set = set_path_or_none, \
+				    .off = KEY_AT(f, char *)
+#define KEY_UINT64(f)		.set = set_uint64, .off = KEY_AT(f, uint64_t)
+#define KEY_SIZE(f)		.set = set_size, .off = KEY_AT(f, size_t)
+#define KEY_UINT(f)		.set = set_uint, .off = KEY_AT(f, unsigned)
+#define KEY_LLONG(f)		.set = set_llong, .off = KEY_AT(f, long long)
+#define KEY_BOOL(f)		.set = set_bool, .off = KEY_AT(f, bool)
+#define KEY_MODE(f)		.set = set_mode, \
+				    .off = KEY_AT(f, enum schema_mode)
+#define KEY_ADDRS(f)		.set = set_addrs, \
+				    .off = KEY_AT(f, struct addr_list)
+#define KEY_KEYS(f, n)		.set = set_key, .off = KEY_AT(f, char **), \
+				    .n_off = KEY_AT(n, size_t)
+/* Also sets nkey_files, key_file_st and the keys (read_key_file). */
+#define KEY_KEY_FILES(f)	.set = set_key_file, .off = KEY_AT(f, char **)
+#define KEY_LIST(f, n)		.set = set_list, .off = KEY_AT(f, char **), \
+				    .n_off = KEY_AT(n, size_t)
+
+static const struct bool_word fsync_words[2] = {
+	{ "always", true }, { "never", false }
+};
+static const struct bool_word unknown_words[2] = {
+	{ "accept", false }, { "reject", true }
+};
+
+/*
+ * ekahook.conf(5) KEYS: every key with its default, then its kind of
+ * value and the field it sets.
+ */
 static const struct key keys[] = {
-	{ "log_file",		K_PATH,		0, 0, "events.ndjson" },
-	{ "log_max_bytes",	K_UINT,		0, UINT64_MAX, "10485760" },
-	{ "log_keep",		K_UINT,		0, 1000, "10" },
-	{ "log_fsync",		K_FSYNC,	0, 0, "always" },
-	{ "reject_file",	K_PATH_OR_EMPTY, 0, 0, "rejected.ndjson" },
-	{ "reject_body_max",	K_UINT,		0, CONF_MAX_BODY_LIMIT, "4096" },
-	{ "max_body_bytes",	K_UINT,		1, CONF_MAX_BODY_LIMIT, "65536" },
-	{ "allow_from",		K_ADDRS,	0, 0, "" },
-	{ "signing_key",	K_KEY,		0, 0, NULL },
-	{ "signing_key_file",	K_KEYFILE,	0, 0, NULL },
-	{ "signature_tolerance", K_UINT,	0, 10LL * 365 * 86400, "180" },
-	{ "validation",		K_VALIDATION,	0, 0, "strict" },
-	{ "schema_dir",		K_PATH_OR_EMPTY, 0, 0, "" },
-	{ "unknown_events",	K_UNKNOWN,	0, 0, "accept" },
-	{ "hook",		K_PATH_OR_EMPTY, 0, 0, "" },
-	{ "hook_events",	K_LIST,		0, 0, "*" },
-	{ "hook_timeout",	K_UINT,		1, 86400, "30" },
-	{ "hook_retries",	K_UINT,		0, 1000, "0" },
-	{ "hook_max_running",	K_UINT,		1, 1024, "4" },
-	{ "hook_log",		K_PATH,		0, 0, "hooks.ndjson" },
-	{ "dedupe_window",	K_UINT,		0, 10LL * 365 * 86400, "86400" },
-	{ "state_dir",		K_PATH,		0, 0, "state" },
-	{ "alert_command",	K_PATH_OR_EMPTY, 0, 0, "" },
-	{ "alert_interval",	K_UINT,		0, 10LL * 365 * 86400, "3600" },
+	{ "log_file",		"events.ndjson",
+	    KEY_PATH(log_file) },
+	{ "log_max_bytes",	"10485760",
+	    KEY_UINT64(log_max_bytes), .min = 0, .max = UINT64_MAX },
+	{ "log_keep",		"10",
+	    KEY_UINT(log_keep), .min = 0, .max = 1000 },
+	{ "log_fsync",		"always",
+	    KEY_BOOL(log_fsync), .words = fsync_words },
+	{ "reject_file",	"rejected.ndjson",
+	    KEY_PATH_OR_NONE(reject_file) },
+	{ "reject_body_max",	"4096",
+	    KEY_SIZE(reject_body_max), .min = 0, .max = CONF_MAX_BODY_LIMIT },
+	{ "max_body_bytes",	"65536",
+	    KEY_SIZE(max_body_bytes), .min = 1, .max = CONF_MAX_BODY_LIMIT },
+	{ "allow_from",		"",
+	    KEY_ADDRS(allow_from) },
+	{ "signing_key",	NULL,
+	    KEY_KEYS(signing_keys, nsigning_keys), .signing = true },
+	{ "signing_key_file",	NULL,
+	    KEY_KEY_FILES(key_files), .signing = true },
+	{ "signature_tolerance", "180",
+	    KEY_LLONG(signature_tolerance), .min = 0, .max = CONF_TEN_YEARS },
+	{ "validation",		"strict",
+	    KEY_MODE(validation) },
+	{ "schema_dir",		"",
+	    KEY_PATH_OR_NONE(schema_dir) },
+	{ "unknown_events",	"accept",
+	    KEY_BOOL(unknown_reject), .words = unknown_words },
+	{ "hook",		"",
+	    KEY_PATH_OR_NONE(hook) },
+	{ "hook_events",	"*",
+	    KEY_LIST(hook_events, nhook_events) },
+	{ "hook_timeout",	"30",
+	    KEY_UINT(hook_timeout), .min = 1, .max = 86400 },
+	{ "hook_retries",	"0",
+	    KEY_UINT(hook_retries), .min = 0, .max = 1000 },
+	{ "hook_max_running",	"4",
+	    KEY_UINT(hook_max_running), .min = 1, .max = 1024 },
+	{ "hook_log",		"hooks.ndjson",
+	    KEY_PATH(hook_log) },
+	{ "dedupe_window",	"86400",
+	    KEY_LLONG(dedupe_window), .min = 0, .max = CONF_TEN_YEARS },
+	{ "state_dir",		"state",
+	    KEY_PATH(state_dir) },
+	{ "alert_command",	"",
+	    KEY_PATH_OR_NONE(alert_command) },
+	{ "alert_interval",	"3600",
+	    KEY_LLONG(alert_interval), .min = 0, .max = CONF_TEN_YEARS },
 };
 
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -84,10 +185,14 @@ static const struct key	*key_find(const char *, size_t);
 static bool	 conf_problem(struct conf_report *);
 static int	 conf_load_report(const char *, const char *, conf_getenv_fn,
 		    void *, struct conf *, struct conf_report *);
-static int	 conf_set(struct conf *, const struct key *, const char *,
+static int	 key_set(struct conf *, const struct key *, const char *,
 		    char *, size_t);
-static char	*path_join(const char *, const char *);
-static char	*dir_absolute(const char *);
+static size_t	*key_count(struct conf *, const struct key *);
+static int	 key_nomem(char *, size_t);
+static int	 key_empty(char *, size_t);
+static int	 key_number(const struct key *, const char *,
+		    unsigned long long *, char *, size_t);
+static void	 drop_signing_keys(struct conf *);
 static int	 parse_uint(const char *, unsigned long long, unsigned long long,
 		    unsigned long long *);
 static int	 parse_list(const char *, char ***, size_t *);
@@ -98,8 +203,6 @@ static char	*trim(char *);
 static int	 read_key_file(struct conf *, char *, char *, size_t);
 static bool	 same_stat(const struct stat *, const struct stat *);
 static bool	 key_word(const char *);
-static bool	 safe_owner(const struct stat *, const char *, const char *,
-		    char *, size_t);
 static bool	 key_files_same(const struct conf *);
 
 static const struct key *
@@ -112,41 +215,6 @@ key_find(const char *name, size_t n)
 		    memcmp(keys[i].name, name, n) == 0)
 			return &keys[i];
 	return NULL;
-}
-
-static char *
-path_join(const char *dir, const char *p)
-{
-	char	*r;
-	size_t	 n;
-
-	if (p[0] == '/' || dir == NULL)
-		return strdup(p);
-	n = strlen(dir) + strlen(p) + 2;
-	if ((r = malloc(n)) == NULL)
-		return NULL;
-	snprintf(r, n, "%s/%s", dir, p);
-	return r;
-}
-
-/*
- * The directory relative paths are taken against, made absolute: the hook
- * gets absolute paths (EKAHOOK_LOG_FILE, ekahook(8) "The hook"), and a
- * later chdir must not move them.
- * Returns a malloc'd path or NULL.
- */
-static char *
-dir_absolute(const char *dir)
-{
-	char	 cwd[PATH_MAX];
-
-	if (dir[0] == '/')
-		return strdup(dir);
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return NULL;
-	if (strcmp(dir, ".") == 0)
-		return strdup(cwd);
-	return path_join(cwd, dir);
 }
 
 static int
@@ -289,142 +357,241 @@ nomem:
 	return -1;
 }
 
-/* Sets one key from its text.  Returns 0, or -1 with the problem in err. */
+/* Sets one key from its text: the row's parser on the row's field. */
 static int
-conf_set(struct conf *c, const struct key *k, const char *v, char *err,
+key_set(struct conf *c, const struct key *k, const char *v, char *err,
     size_t errlen)
 {
-	unsigned long long	 u;
-	char			*p, **keys_v;
-	struct addr_list	 al;
+	return k->set(c, k, (char *)c + k->off, v, err, errlen);
+}
 
-	switch (k->type) {
-	case K_PATH:
-	case K_PATH_OR_EMPTY:
-		if (*v == '\0' && k->type == K_PATH) {
-			snprintf(err, errlen, "must not be empty");
-			return -1;
-		}
-		p = *v == '\0' ? NULL : path_join(c->base_dir, v);
-		if (*v != '\0' && p == NULL)
-			goto nomem;
-		if (strcmp(k->name, "log_file") == 0) {
-			free(c->log_file);
-			c->log_file = p;
-		} else if (strcmp(k->name, "reject_file") == 0) {
-			free(c->reject_file);
-			c->reject_file = p;
-		} else if (strcmp(k->name, "hook") == 0) {
-			free(c->hook);
-			c->hook = p;
-		} else if (strcmp(k->name, "hook_log") == 0) {
-			free(c->hook_log);
-			c->hook_log = p;
-		} else if (strcmp(k->name, "schema_dir") == 0) {
-			free(c->schema_dir);
-			c->schema_dir = p;
-		} else if (strcmp(k->name, "alert_command") == 0) {
-			free(c->alert_command);
-			c->alert_command = p;
-		} else {
-			free(c->state_dir);
-			c->state_dir = p;
-		}
-		return 0;
-	case K_UINT:
-		if (parse_uint(v, k->min, k->max, &u) == -1) {
-			snprintf(err, errlen,
-			    "must be a whole number from %llu to %llu, not \"%.64s\"",
-			    k->min, k->max, v);
-			return -1;
-		}
-		if (strcmp(k->name, "log_max_bytes") == 0)
-			c->log_max_bytes = u;
-		else if (strcmp(k->name, "log_keep") == 0)
-			c->log_keep = (unsigned)u;
-		else if (strcmp(k->name, "max_body_bytes") == 0)
-			c->max_body_bytes = (size_t)u;
-		else if (strcmp(k->name, "reject_body_max") == 0)
-			c->reject_body_max = (size_t)u;
-		else if (strcmp(k->name, "signature_tolerance") == 0)
-			c->signature_tolerance = (long long)u;
-		else if (strcmp(k->name, "hook_timeout") == 0)
-			c->hook_timeout = (unsigned)u;
-		else if (strcmp(k->name, "hook_retries") == 0)
-			c->hook_retries = (unsigned)u;
-		else if (strcmp(k->name, "hook_max_running") == 0)
-			c->hook_max_running = (unsigned)u;
-		else if (strcmp(k->name, "alert_interval") == 0)
-			c->alert_interval = (long long)u;
-		else
-			c->dedupe_window = (long long)u;
-		return 0;
-	case K_FSYNC:
-		if (strcmp(v, "always") == 0)
-			c->log_fsync = true;
-		else if (strcmp(v, "never") == 0)
-			c->log_fsync = false;
-		else {
-			snprintf(err, errlen,
-			    "must be \"always\" or \"never\", not \"%.64s\"", v);
-			return -1;
-		}
-		return 0;
-	case K_VALIDATION:
-		if (schema_mode_parse(v, &c->validation) == -1) {
-			snprintf(err, errlen,
-			    "must be \"strict\" or \"relaxed\", not \"%.64s\"", v);
-			return -1;
-		}
-		return 0;
-	case K_UNKNOWN:
-		if (strcmp(v, "accept") == 0)
-			c->unknown_reject = false;
-		else if (strcmp(v, "reject") == 0)
-			c->unknown_reject = true;
-		else {
-			snprintf(err, errlen,
-			    "must be \"accept\" or \"reject\", not \"%.64s\"", v);
-			return -1;
-		}
-		return 0;
-	case K_ADDRS:
-		if (addr_list_parse(v, &al, err, errlen) == -1)
-			return -1;
-		addr_list_free(&c->allow_from);
-		c->allow_from = al;
-		return 0;
-	case K_KEY:
-		/* Never echo the value: it is a secret (ekahook.conf(5)). */
-		if (*v == '\0') {
-			snprintf(err, errlen, "must not be empty");
-			return -1;
-		}
-		if ((keys_v = realloc(c->signing_keys,
-		    (c->nsigning_keys + 1) * sizeof(*keys_v))) == NULL)
-			goto nomem;
-		c->signing_keys = keys_v;
-		if ((keys_v[c->nsigning_keys] = strdup(v)) == NULL)
-			goto nomem;
-		c->nsigning_keys++;
-		return 0;
-	case K_KEYFILE:
-		if (*v == '\0') {
-			snprintf(err, errlen, "must not be empty");
-			return -1;
-		}
-		if ((p = path_join(c->base_dir, v)) == NULL)
-			goto nomem;
-		return read_key_file(c, p, err, errlen);
-	case K_LIST:
-		free_list(c->hook_events, c->nhook_events);
-		if (parse_list(v, &c->hook_events, &c->nhook_events) == -1)
-			goto nomem;
-		return 0;
-	}
-nomem:
+/* The count of a list key's field. */
+static size_t *
+key_count(struct conf *c, const struct key *k)
+{
+	return (size_t *)(void *)((char *)c + k->n_off);
+}
+
+static int
+key_nomem(char *err, size_t errlen)
+{
 	snprintf(err, errlen, "out of memory");
 	return -1;
+}
+
+static int
+key_empty(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "must not be empty");
+	return -1;
+}
+
+/* A decimal within the row's range; the value is shown up to 64 bytes. */
+static int
+key_number(const struct key *k, const char *v, unsigned long long *u,
+    char *err, size_t errlen)
+{
+	if (parse_uint(v, k->min, k->max, u) == 0)
+		return 0;
+	snprintf(err, errlen,
+	    "must be a whole number from %llu to %llu, not \"%.64s\"",
+	    k->min, k->max, v);
+	return -1;
+}
+
+/* A path, made absolute against base_dir; it must not be empty. */
+static int
+set_path(struct conf *c, const struct key *k, void *field, const char *v,
+    char *err, size_t errlen)
+{
+	if (*v == '\0')
+		return key_empty(err, errlen);
+	return set_path_or_none(c, k, field, v, err, errlen);
+}
+
+/* A path, made absolute against base_dir; empty: none (NULL). */
+static int
+set_path_or_none(struct conf *c, const struct key *k, void *field,
+    const char *v, char *err, size_t errlen)
+{
+	char	**dst = field, *p = NULL;
+
+	(void)k;
+	if (*v != '\0' && (p = path_join(c->base_dir, v)) == NULL)
+		return key_nomem(err, errlen);
+	free(*dst);
+	*dst = p;
+	return 0;
+}
+
+static int
+set_uint64(struct conf *c, const struct key *k, void *field, const char *v,
+    char *err, size_t errlen)
+{
+	unsigned long long	 u;
+
+	(void)c;
+	if (key_number(k, v, &u, err, errlen) == -1)
+		return -1;
+	*(uint64_t *)field = u;
+	return 0;
+}
+
+static int
+set_size(struct conf *c, const struct key *k, void *field, const char *v,
+    char *err, size_t errlen)
+{
+	unsigned long long	 u;
+
+	(void)c;
+	if (key_number(k, v, &u, err, errlen) == -1)
+		return -1;
+	*(size_t *)field = (size_t)u;
+	return 0;
+}
+
+static int
+set_uint(struct conf *c, const struct key *k, void *field, const char *v,
+    char *err, size_t errlen)
+{
+	unsigned long long	 u;
+
+	(void)c;
+	if (key_number(k, v, &u, err, errlen) == -1)
+		return -1;
+	*(unsigned *)field = (unsigned)u;
+	return 0;
+}
+
+static int
+set_llong(struct conf *c, const struct key *k, void *field, const char *v,
+    char *err, size_t errlen)
+{
+	unsigned long long	 u;
+
+	(void)c;
+	if (key_number(k, v, &u, err, errlen) == -1)
+		return -1;
+	*(long long *)field = (long long)u;
+	return 0;
+}
+
+/* One of the row's two words (log_fsync, unknown_events), as a bool. */
+static int
+set_bool(struct conf *c, const struct key *k, void *field, const char *v,
+    char *err, size_t errlen)
+{
+	size_t	 i;
+
+	(void)c;
+	for (i = 0; i < 2; i++)
+		if (strcmp(v, k->words[i].word) == 0) {
+			*(bool *)field = k->words[i].value;
+			return 0;
+		}
+	snprintf(err, errlen, "must be \"%s\" or \"%s\", not \"%.64s\"",
+	    k->words[0].word, k->words[1].word, v);
+	return -1;
+}
+
+/* validation: the words are schema.c's. */
+static int
+set_mode(struct conf *c, const struct key *k, void *field, const char *v,
+    char *err, size_t errlen)
+{
+	(void)c;
+	(void)k;
+	if (schema_mode_parse(v, field) == 0)
+		return 0;
+	snprintf(err, errlen,
+	    "must be \"strict\" or \"relaxed\", not \"%.64s\"", v);
+	return -1;
+}
+
+/* allow_from: replaces the list only when the new one parses. */
+static int
+set_addrs(struct conf *c, const struct key *k, void *field, const char *v,
+    char *err, size_t errlen)
+{
+	struct addr_list	*dst = field, al;
+
+	(void)c;
+	(void)k;
+	if (addr_list_parse(v, &al, err, errlen) == -1)
+		return -1;
+	addr_list_free(dst);
+	*dst = al;
+	return 0;
+}
+
+/*
+ * signing_key: adds a key to the list.  Never echoes the value: it is a
+ * secret (ekahook.conf(5) signing_key).
+ */
+static int
+set_key(struct conf *c, const struct key *k, void *field, const char *v,
+    char *err, size_t errlen)
+{
+	char	***keys_v = field, **nv;
+	size_t	 *n = key_count(c, k);
+
+	if (*v == '\0')
+		return key_empty(err, errlen);
+	if ((nv = realloc(*keys_v, (*n + 1) * sizeof(*nv))) == NULL)
+		return key_nomem(err, errlen);
+	*keys_v = nv;
+	if ((nv[*n] = strdup(v)) == NULL)
+		return key_nomem(err, errlen);
+	(*n)++;
+	return 0;
+}
+
+/*
+ * signing_key_file: its path goes to key_files and its keys to
+ * signing_keys (read_key_file).
+ */
+static int
+set_key_file(struct conf *c, const struct key *k, void *field, const char *v,
+    char *err, size_t errlen)
+{
+	char	*p;
+
+	(void)k;
+	(void)field;
+	if (*v == '\0')
+		return key_empty(err, errlen);
+	if ((p = path_join(c->base_dir, v)) == NULL)
+		return key_nomem(err, errlen);
+	return read_key_file(c, p, err, errlen);
+}
+
+/* hook_events: a list, or NULL for "*" (parse_list). */
+static int
+set_list(struct conf *c, const struct key *k, void *field, const char *v,
+    char *err, size_t errlen)
+{
+	char	***list = field;
+	size_t	 *n = key_count(c, k);
+
+	free_list(*list, *n);
+	if (parse_list(v, list, n) == -1)
+		return key_nomem(err, errlen);
+	return 0;
+}
+
+/*
+ * The signing keys so far, dropped at the first signing_key or
+ * signing_key_file of the file and again at the first of the
+ * environment: those keys may repeat within a source, and an
+ * EKAHOOK_SIGNING_KEY or EKAHOOK_SIGNING_KEY_FILE replaces every key
+ * the file gave (ekahook.conf(5) DESCRIPTION).
+ */
+static void
+drop_signing_keys(struct conf *c)
+{
+	free_list(c->signing_keys, c->nsigning_keys);
+	c->signing_keys = NULL;
+	c->nsigning_keys = 0;
 }
 
 static int
@@ -506,7 +673,7 @@ conf_read_file(struct conf *c, const char *file, struct conf_report *r)
 				goto fail;
 			continue;
 		}
-		if (seen[k - keys] && k->type != K_KEY && k->type != K_KEYFILE) {
+		if (seen[k - keys] && !k->signing) {
 			snprintf(err, errlen,
 			    "%s:%u: %s: set twice (it may appear only once)",
 			    file, lineno, k->name);
@@ -514,14 +681,12 @@ conf_read_file(struct conf *c, const char *file, struct conf_report *r)
 				goto fail;
 			continue;
 		}
-		if ((k->type == K_KEY || k->type == K_KEYFILE) && !file_keys) {
+		if (k->signing && !file_keys) {
 			file_keys = true;
-			free_list(c->signing_keys, c->nsigning_keys);
-			c->signing_keys = NULL;
-			c->nsigning_keys = 0;
+			drop_signing_keys(c);
 		}
 		seen[k - keys] = true;
-		if (conf_set(c, k, val, why, sizeof(why)) == -1) {
+		if (key_set(c, k, val, why, sizeof(why)) == -1) {
 			snprintf(err, errlen, "%s:%u: %s: %s", file, lineno,
 			    k->name, why);
 			if (!conf_problem(r))
@@ -602,18 +767,22 @@ conf_load_report(const char *file, const char *base_dir,
 	if (file != NULL) {
 		if ((c->file = strdup(file)) == NULL)
 			goto nomem;
-		dir = conf_dir_of(c->file);
+		dir = path_dir_of(c->file);
 	} else
 		dir = strdup(base_dir != NULL ? base_dir : ".");
 	if (dir == NULL)
 		goto nomem;
-	c->base_dir = dir_absolute(dir);
+	/*
+	 * Absolute: the hook gets absolute paths (EKAHOOK_LOG_FILE,
+	 * ekahook(8) "The hook"), and a later chdir must not move them.
+	 */
+	c->base_dir = path_absolute(dir);
 	free(dir);
 	if (c->base_dir == NULL)
 		goto nomem;
 	for (i = 0; i < NKEYS; i++)
 		if (keys[i].dflt != NULL &&
-		    conf_set(c, &keys[i], keys[i].dflt, why, sizeof(why)) == -1)
+		    key_set(c, &keys[i], keys[i].dflt, why, sizeof(why)) == -1)
 			goto nomem;
 	if (file != NULL && conf_read_file(c, file, r) == -1 && r->fn == NULL)
 		goto fail;
@@ -624,16 +793,13 @@ conf_load_report(const char *file, const char *base_dir,
 		if ((v = getenv_fn(name, arg)) == NULL)
 			continue;
 		/* A key from the environment replaces every key of the file. */
-		if ((keys[i].type == K_KEY || keys[i].type == K_KEYFILE) &&
-		    !env_keys) {
+		if (keys[i].signing && !env_keys) {
 			env_keys = true;
-			free_list(c->signing_keys, c->nsigning_keys);
-			c->signing_keys = NULL;
-			c->nsigning_keys = 0;
+			drop_signing_keys(c);
 		}
 		if ((p = strdup(v)) == NULL)
 			goto nomem;
-		if (conf_set(c, &keys[i], trim(p), why, sizeof(why)) == -1) {
+		if (key_set(c, &keys[i], trim(p), why, sizeof(why)) == -1) {
 			snprintf(err, errlen, "environment %s: %s: %s", name,
 			    keys[i].name, why);
 			free(p);
@@ -697,58 +863,6 @@ conf_hook_wants(const struct conf *c, const char *event)
 	return false;
 }
 
-/* Owned by ekahook's user or root, and writable by no one else. */
-static bool
-safe_owner(const struct stat *st, const char *what, const char *path,
-    char *why, size_t n)
-{
-	uid_t	 me = geteuid();
-
-	if (st->st_uid != me && st->st_uid != 0) {
-		snprintf(why, n, "%s %.200s is owned by uid %u, neither "
-		    "ekahook's user (uid %u) nor root", what, path,
-		    (unsigned)st->st_uid, (unsigned)me);
-		return false;
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		snprintf(why, n, "%s %.200s is writable by its group or others",
-		    what, path);
-		return false;
-	}
-	return true;
-}
-
-bool
-conf_path_trusted(const char *path, char *why, size_t n)
-{
-	struct stat	 st;
-	char		*dir;
-	bool		 ok;
-
-	if (path[0] != '/') {
-		snprintf(why, n, "%.200s is not an absolute path", path);
-		return false;
-	}
-	if (stat(path, &st) == -1) {
-		snprintf(why, n, "%.200s: %s", path, strerror(errno));
-		return false;
-	}
-	if (!safe_owner(&st, "the file", path, why, n))
-		return false;
-	if ((dir = conf_dir_of(path)) == NULL) {
-		snprintf(why, n, "out of memory");
-		return false;
-	}
-	if (stat(dir, &st) == -1) {
-		snprintf(why, n, "%.200s: %s", dir, strerror(errno));
-		free(dir);
-		return false;
-	}
-	ok = safe_owner(&st, "its directory", dir, why, n);
-	free(dir);
-	return ok;
-}
-
 char *
 conf_find(const char *explicit_path, const char *exe_dir)
 {
@@ -768,39 +882,10 @@ conf_find(const char *explicit_path, const char *exe_dir)
 	return NULL;
 }
 
-char *
-conf_exe_dir(void)
-{
-	char	 path[PATH_MAX], *slash;
-	ssize_t	 n;
-
-	if ((n = readlink("/proc/self/exe", path, sizeof(path) - 1)) <= 0)
-		return strdup(".");
-	path[n] = '\0';
-	if ((slash = strrchr(path, '/')) == NULL)
-		return strdup(".");
-	if (slash == path)
-		slash++;
-	*slash = '\0';
-	return strdup(path);
-}
-
-char *
-conf_dir_of(const char *path)
-{
-	const char	*slash = strrchr(path, '/');
-
-	if (slash == NULL)
-		return strdup(".");
-	if (slash == path)
-		return strdup("/");
-	return strndup(path, (size_t)(slash - path));
-}
-
 int
 conf_make_state_dir(const char *state_dir, const char *dir)
 {
-	char	 p[PATH_MAX], *s;
+	char	 p[PATH_MAX];
 	int	 n;
 
 	n = dir != NULL ? snprintf(p, sizeof(p), "%s/%s", state_dir, dir) :
@@ -809,18 +894,7 @@ conf_make_state_dir(const char *state_dir, const char *dir)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (mkdir(p, CONF_STATE_DIR_MODE) == 0 || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT)
-		return -1;
-	/* Something above is missing: make the path from the top down. */
-	for (s = p + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		if (mkdir(p, CONF_STATE_DIR_MODE) == -1 && errno != EEXIST)
-			return -1;
-		*s = '/';
-	}
-	return mkdir(p, CONF_STATE_DIR_MODE) == 0 || errno == EEXIST ? 0 : -1;
+	return path_make_dirs(p, CONF_STATE_DIR_MODE);
 }
 
 const char *

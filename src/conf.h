@@ -49,8 +49,6 @@ struct conf {
 typedef const char *(*conf_getenv_fn)(const char *name, void *arg);
 /* The process environment, as a conf_getenv_fn. */
 const char	*conf_process_getenv(const char *name, void *arg);
-/* The directory part of a path ("." or "/" at the least), malloc'd. */
-char		*conf_dir_of(const char *path);
 /*
  * Makes the directory dir under state_dir (dir NULL: state_dir itself),
  * mode 0750, with every missing directory above it (ekahook.conf(5)
@@ -87,16 +85,6 @@ bool	conf_hook_wants(const struct conf *, const char *event);
  * or NULL when none exists.
  */
 char	*conf_find(const char *explicit_path, const char *exe_dir);
-/*
- * True when a configuration path that came with a request (not from the
- * process environment) may be used: the file and its directory are
- * owned by ekahook's effective user or root and writable by no one else
- * (ekahook(8) "Configuration": whoever can reach the FastCGI socket
- * must not choose the hook).  Otherwise why says what is wrong.
- */
-bool	conf_path_trusted(const char *path, char *why, size_t n);
-/* The directory of the running executable, malloc'd. */
-char	*conf_exe_dir(void);
 
 /*
  * A loaded configuration kept across requests and read again when the

@@ -15,6 +15,7 @@
 #include "catalog.h"
 #include "conf.h"
 #include "ctl.h"
+#include "path.h"
 #include "sig.h"
 #include "verifylog.h"
 
@@ -71,7 +72,7 @@ ctl_load_conf(const char *config, struct conf *c)
 	char	 err[512], *file, *exe_dir;
 	int	 rc;
 
-	exe_dir = conf_exe_dir();
+	exe_dir = path_exe_dir();
 	file = conf_find(config != NULL ? config : getenv("EKAHOOK_CONFIG"),
 	    exe_dir);
 	rc = conf_load(file, exe_dir, conf_process_getenv, NULL, c, err,
@@ -138,7 +139,7 @@ ctl_sample_path(void)
 
 	snprintf(path, sizeof(path), "%s/appointment.created.json",
 	    PKGDATADIR);
-	if (access(path, R_OK) == 0 || (dir = conf_exe_dir()) == NULL)
+	if (access(path, R_OK) == 0 || (dir = path_exe_dir()) == NULL)
 		return path;
 	snprintf(beside, sizeof(beside), "%s/appointment.created.json", dir);
 	free(dir);
@@ -170,7 +171,7 @@ static int
 check_log_file(const char *what, const char *file)
 {
 	struct stat	 st;
-	char		*dir = conf_dir_of(file);
+	char		*dir = path_dir_of(file);
 	int		 bad = 0;
 
 	if (dir == NULL)
@@ -328,7 +329,7 @@ cmd_check_config(int argc, char **argv)
 
 	if (argc > 2)
 		return usage();
-	exe_dir = conf_exe_dir();
+	exe_dir = path_exe_dir();
 	file = conf_find(argc == 2 ? argv[1] : getenv("EKAHOOK_CONFIG"),
 	    exe_dir);
 	/* One line per problem of the file and the environment. */

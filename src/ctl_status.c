@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "ctl_status.h"
 #include "logset.h"
+#include "path.h"
 #include "plain.h"
 #include "spool.h"
 #include "timefmt.h"
@@ -105,7 +106,7 @@ stat_log(struct logstat *ls, const char *key, const char *path,
 	ls->path = path;
 	if (path == NULL)
 		return;
-	if ((dir = conf_dir_of(path)) != NULL) {
+	if ((dir = path_dir_of(path)) != NULL) {
 		ls->writable = faccessat(AT_FDCWD, dir, W_OK | X_OK,
 		    AT_EACCESS) == 0 && (stat(path, &sb) == -1 ||
 		    faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0);
@@ -312,7 +313,7 @@ gather(struct status *st)
 	stat_log(&st->logs[0], "log_file", c->log_file, c->log_keep);
 	stat_log(&st->logs[1], "reject_file", c->reject_file, c->log_keep);
 	stat_log(&st->logs[2], "hook_log", c->hook_log, c->log_keep);
-	if ((dir = conf_dir_of(c->log_file)) != NULL &&
+	if ((dir = path_dir_of(c->log_file)) != NULL &&
 	    statvfs(dir, &vfs) == 0) {
 		st->free_bytes = (unsigned long long)vfs.f_bavail *
 		    vfs.f_frsize;
@@ -370,7 +371,7 @@ ctl_status(int argc, char **argv)
 	buf_init(&probs);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	st.now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	exe_dir = conf_exe_dir();
+	exe_dir = path_exe_dir();
 	st.file = conf_find(config != NULL ? config : getenv("EKAHOOK_CONFIG"),
 	    exe_dir);
 	st.conf_ok = conf_load_all(st.file, exe_dir, conf_process_getenv, NULL,

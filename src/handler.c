@@ -18,6 +18,7 @@
 #include "dedupe.h"
 #include "handler.h"
 #include "json.h"
+#include "path.h"
 #include "reqid.h"
 #include "reqline.h"
 #include "schema.h"
@@ -66,7 +67,7 @@ void
 handler_init(struct handler *h)
 {
 	memset(h, 0, sizeof(*h));
-	h->exe_dir = conf_exe_dir();
+	h->exe_dir = path_exe_dir();
 	h->shipped_schemas = catalog_shipped_dir(h->exe_dir);
 	catalog_init(&h->schemas);
 	logfile_init(&h->events, NULL, 0, 0);
@@ -386,7 +387,7 @@ hook_log_dir_ok(struct handler *h, const struct conf *c)
 	char	*dir;
 	int	 rc, saved;
 
-	if ((dir = conf_dir_of(c->hook_log)) == NULL)
+	if ((dir = path_dir_of(c->hook_log)) == NULL)
 		return false;
 	rc = faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS);
 	saved = errno;
@@ -506,11 +507,12 @@ handler_serve(struct handler *h, const struct req_io *io)
 
 	/*
 	 * ekahook(8) "Configuration": the environment first, then the
-	 * request's parameters, trusted only in a safe place.
+	 * request's parameters, trusted only in a safe place (whoever can
+	 * reach the FastCGI socket must not choose the hook).
 	 */
 	if ((cfg = getenv("EKAHOOK_CONFIG")) == NULL &&
 	    (cfg = param(&r, "EKAHOOK_CONFIG")) != NULL && *cfg != '\0' &&
-	    !conf_path_trusted(cfg, why, sizeof(why))) {
+	    !path_trusted(cfg, why, sizeof(why))) {
 		if (strcmp(why, h->said) != 0) {
 			fprintf(stderr, "ekahook: configuration error: "
 			    "EKAHOOK_CONFIG from the request: %s\n", why);

@@ -16,6 +16,7 @@
 #include "hookenv.h"
 #include "hooklog.h"
 #include "hookrun.h"
+#include "path.h"
 #include "timefmt.h"
 
 /* Past this a spool file is no event of ours (events are far smaller). */
@@ -125,7 +126,7 @@ prepare(struct attempt *a, const struct conf *c, const struct spool *sp,
 		a->job = job_new(timefmt_now_ms());
 	}
 	if ((a->hook = abs_path(c->hook)) == NULL ||
-	    (a->dir = conf_dir_of(a->hook)) == NULL ||
+	    (a->dir = path_dir_of(a->hook)) == NULL ||
 	    (a->log_file = abs_path(c->log_file)) == NULL) {
 		fprintf(stderr, "ekahook: out of memory for a hook run\n");
 		return PREPARED_NOT;

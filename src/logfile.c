@@ -13,8 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "conf.h"
 #include "logfile.h"
+#include "path.h"
 
 #define LOGFILE_MODE		0640
 #define LOGFILE_MAX_TRIES	64	/* rotations raced against in one append */
@@ -194,7 +194,7 @@ logfile_dir_open(const char *path)
 	char	*dir;
 	int	 fd, saved;
 
-	if ((dir = conf_dir_of(path)) == NULL)
+	if ((dir = path_dir_of(path)) == NULL)
 		return -1;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	saved = errno;

@@ -22,6 +22,7 @@
 #include "hookattempt.h"
 #include "hookrun.h"
 #include "migrate.h"
+#include "path.h"
 #include "procname.h"
 #include "runner.h"
 #include "spool.h"
@@ -272,7 +273,7 @@ detached(const struct conf *c, int lock_fd)
 	spool_init(&r.sp);
 
 	r.conf_file = c->file != NULL ? strdup(c->file) : NULL;
-	r.exe_dir = conf_exe_dir();
+	r.exe_dir = path_exe_dir();
 	r.state_dir = strdup(c->state_dir);
 	r.pol.scale = 1.0;
 	/* For tests only: shrinks the retry delays (0 < scale <= 1). */

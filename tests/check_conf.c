@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,45 +454,6 @@ START_TEST(reject_body_max_is_a_byte_count)
 }
 END_TEST
 
-static void
-own_file(const char *p, mode_t mode)
-{
-	ck_assert_int_eq(chmod(p, mode), 0);
-}
-
-START_TEST(a_config_path_from_a_request_is_trusted_only_in_a_safe_place)
-{
-	char	 why[512], *sub = tu_join(dir, "sub"), *f;
-
-	ck_assert_int_eq(mkdir(sub, 0755), 0);
-	f = tu_join(sub, "ekahook.conf");
-	tu_write_str(f, "");
-	own_file(f, 0600);
-	ck_assert_msg(conf_path_trusted(f, why, sizeof(why)), "%s", why);
-	own_file(f, 0620);
-	ck_assert(!conf_path_trusted(f, why, sizeof(why)));
-	ck_assert_ptr_nonnull(strstr(why, "writable by its group or others"));
-	own_file(f, 0600);
-	ck_assert_int_eq(chmod(sub, 0777), 0);
-	ck_assert(!conf_path_trusted(f, why, sizeof(why)));
-	ck_assert_ptr_nonnull(strstr(why, "its directory"));
-	ck_assert_int_eq(chmod(sub, 0755), 0);
-	ck_assert(!conf_path_trusted("relative.conf", why, sizeof(why)));
-	ck_assert(!conf_path_trusted("/nonexistent/x.conf", why, sizeof(why)));
-	/* /tmp is everyone's. */
-	ck_assert(!conf_path_trusted("/tmp/ekahook-no-such.conf", why,
-	    sizeof(why)));
-	if (geteuid() == 0) {
-		/* Owned by another user: refused. */
-		ck_assert_int_eq(chown(f, 65534, 65534), 0);
-		ck_assert(!conf_path_trusted(f, why, sizeof(why)));
-		ck_assert_ptr_nonnull(strstr(why, "owned by uid 65534"));
-	}
-	free(f);
-	free(sub);
-}
-END_TEST
-
 START_TEST(environment_wins_over_the_file)
 {
 	static const char *const env[] = {
@@ -570,6 +532,174 @@ START_TEST(hook_events_list_or_star)
 	    sizeof(err)), 0);
 	ck_assert(!conf_hook_wants(&c, "a.b"));
 	conf_free(&c);
+}
+END_TEST
+
+/*
+ * Each kind of value with its whole message, word for word: the
+ * messages of ekahook.conf(5) that check-config and the error log show.
+ */
+static const struct {
+	const char	*line;
+	const char	*err;
+} key_messages[] = {
+	{ "log_keep = 1001",
+	    "log_keep: must be a whole number from 0 to 1000, not \"1001\"" },
+	{ "max_body_bytes = 67108865", "max_body_bytes: must be a whole "
+	    "number from 1 to 67108864, not \"67108865\"" },
+	{ "log_max_bytes = 18446744073709551616", "log_max_bytes: must be a "
+	    "whole number from 0 to 18446744073709551615, not "
+	    "\"18446744073709551616\"" },
+	{ "alert_interval = 315360001", "alert_interval: must be a whole "
+	    "number from 0 to 315360000, not \"315360001\"" },
+	{ "hook_max_running = 1025", "hook_max_running: must be a whole "
+	    "number from 1 to 1024, not \"1025\"" },
+	/* A value is shown up to 64 bytes. */
+	{ "hook_retries = 12345678901234567890123456789012345678901234567890"
+	    "1234567890123456789", "hook_retries: must be a whole number "
+	    "from 0 to 1000, not \"1234567890123456789012345678901234567890"
+	    "123456789012345678901234\"" },
+	{ "log_fsync = sometimes",
+	    "log_fsync: must be \"always\" or \"never\", not \"sometimes\"" },
+	{ "validation = lax",
+	    "validation: must be \"strict\" or \"relaxed\", not \"lax\"" },
+	{ "unknown_events = drop",
+	    "unknown_events: must be \"accept\" or \"reject\", not \"drop\"" },
+	{ "unknown_events =",
+	    "unknown_events: must be \"accept\" or \"reject\", not \"\"" },
+	{ "log_file =", "log_file: must not be empty" },
+	{ "hook_log =", "hook_log: must not be empty" },
+	{ "signing_key =", "signing_key: must not be empty" },
+	{ "signing_key_file =", "signing_key_file: must not be empty" },
+	{ "log_file = a\nlog_file = b",
+	    "log_file: set twice (it may appear only once)" },
+	{ "log_file", "log_file: expected \"key = value\"" },
+};
+
+START_TEST(each_kind_of_value_has_its_message)
+{
+	struct conf	 c;
+	char		 text[256], err[512], want[PATH_MAX + 256];
+	const char	*line;
+
+	snprintf(text, sizeof(text), "%s\n", key_messages[_i].line);
+	ck_assert_int_eq(load_text(text, NULL, &c, err, sizeof(err)), -1);
+	line = strchr(key_messages[_i].line, '\n') != NULL ? "2" : "1";
+	snprintf(want, sizeof(want), "%s:%s: %s", conf_path, line,
+	    key_messages[_i].err);
+	ck_assert_str_eq(err, want);
+}
+END_TEST
+
+START_TEST(every_default)
+{
+	struct conf	 c;
+	char		 err[512];
+
+	ck_assert_int_eq(conf_load(NULL, "/srv/eka", NULL, NULL, &c, err,
+	    sizeof(err)), 0);
+	ck_assert(!c.unknown_reject);
+	ck_assert_ptr_null(c.schema_dir);
+	ck_assert_ptr_null(c.alert_command);
+	ck_assert_int_eq(c.alert_interval, 3600);
+	ck_assert_uint_eq(c.reject_body_max, 4096);
+	ck_assert_ptr_null(c.signing_keys);
+	ck_assert_uint_eq(c.nkey_files, 0);
+	conf_free(&c);
+}
+END_TEST
+
+START_TEST(unknown_events_accept_or_reject)
+{
+	struct conf	 c;
+	char		 err[512];
+
+	ck_assert_int_eq(load_text("unknown_events = reject\n", NULL, &c, err,
+	    sizeof(err)), 0);
+	ck_assert(c.unknown_reject);
+	conf_free(&c);
+	ck_assert_int_eq(load_text("unknown_events = accept # the default\n",
+	    NULL, &c, err, sizeof(err)), 0);
+	ck_assert(!c.unknown_reject);
+	conf_free(&c);
+	ck_assert_int_eq(load_text("unknown_events = Reject\n", NULL, &c, err,
+	    sizeof(err)), -1);
+}
+END_TEST
+
+START_TEST(largest_values_are_taken)
+{
+	struct conf	 c;
+	char		 err[512];
+
+	ck_assert_int_eq(load_text("log_max_bytes = 18446744073709551615\n"
+	    "max_body_bytes = 67108864\nreject_body_max = 67108864\n"
+	    "log_keep = 1000\nhook_timeout = 86400\nhook_retries = 1000\n"
+	    "hook_max_running = 1024\nsignature_tolerance = 315360000\n"
+	    "dedupe_window = 315360000\nalert_interval = 315360000\n",
+	    NULL, &c, err, sizeof(err)), 0);
+	ck_assert_uint_eq(c.log_max_bytes, UINT64_MAX);
+	ck_assert_uint_eq(c.max_body_bytes, 67108864);
+	ck_assert_uint_eq(c.reject_body_max, 67108864);
+	ck_assert_uint_eq(c.log_keep, 1000);
+	ck_assert_uint_eq(c.hook_timeout, 86400);
+	ck_assert_uint_eq(c.hook_retries, 1000);
+	ck_assert_uint_eq(c.hook_max_running, 1024);
+	ck_assert_int_eq(c.signature_tolerance, 315360000);
+	ck_assert_int_eq(c.dedupe_window, 315360000);
+	ck_assert_int_eq(c.alert_interval, 315360000);
+	conf_free(&c);
+}
+END_TEST
+
+/* The environment sets every kind of value as the file does. */
+START_TEST(environment_sets_each_kind_of_value)
+{
+	static const char *const env[] = {
+		"EKAHOOK_LOG_FSYNC", "never",
+		"EKAHOOK_UNKNOWN_EVENTS", "reject",
+		"EKAHOOK_MAX_BODY_BYTES", "1",
+		"EKAHOOK_LOG_MAX_BYTES", "5",
+		"EKAHOOK_ALERT_INTERVAL", " 60 ",
+		"EKAHOOK_HOOK_RETRIES", "2",
+		"EKAHOOK_ALLOW_FROM", "::1, 127.0.0.0/8",
+		"EKAHOOK_HOOK", "bin/hook",
+		"EKAHOOK_HOOK_EVENTS", "a.b,c.d",
+		"EKAHOOK_SCHEMA_DIR", "",
+		"EKAHOOK_SIGNING_KEY_FILE", "keys",
+		NULL
+	};
+	static const char *const bad[] = {
+		"EKAHOOK_UNKNOWN_EVENTS", "maybe", NULL
+	};
+	struct conf	 c;
+	char		 err[512], want[PATH_MAX + 64], *kf;
+
+	kf = tu_join(dir, "keys");
+	tu_write_str(kf, "env-key\n");
+	ck_assert_int_eq(load_text("schema_dir = schemas\n"
+	    "signing_key = file-key\n", env, &c, err, sizeof(err)), 0);
+	ck_assert(!c.log_fsync);
+	ck_assert(c.unknown_reject);
+	ck_assert_uint_eq(c.max_body_bytes, 1);
+	ck_assert_uint_eq(c.log_max_bytes, 5);
+	ck_assert_int_eq(c.alert_interval, 60);
+	ck_assert_uint_eq(c.hook_retries, 2);
+	ck_assert_uint_eq(c.allow_from.n, 2);
+	snprintf(want, sizeof(want), "%s/bin/hook", dir);
+	ck_assert_str_eq(c.hook, want);
+	ck_assert_uint_eq(c.nhook_events, 2);
+	ck_assert_ptr_null(c.schema_dir);
+	/* The environment's key file replaces the file's key. */
+	ck_assert_uint_eq(c.nsigning_keys, 1);
+	ck_assert_str_eq(c.signing_keys[0], "env-key");
+	ck_assert_str_eq(c.key_files[0], kf);
+	conf_free(&c);
+
+	ck_assert_int_eq(load_text("", bad, &c, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "environment EKAHOOK_UNKNOWN_EVENTS: "
+	    "unknown_events: must be \"accept\" or \"reject\", not \"maybe\"");
+	free(kf);
 }
 END_TEST
 
@@ -686,10 +816,14 @@ conf_suite(void)
 	tcase_add_test(tc, an_unknown_key_is_named_only_when_a_short_word);
 	tcase_add_test(tc, signing_key_file_adds_its_keys_and_is_reread);
 	tcase_add_test(tc, reject_body_max_is_a_byte_count);
-	tcase_add_test(tc,
-	    a_config_path_from_a_request_is_trusted_only_in_a_safe_place);
 	tcase_add_test(tc, environment_error_names_the_variable);
 	tcase_add_test(tc, hook_events_list_or_star);
+	tcase_add_loop_test(tc, each_kind_of_value_has_its_message, 0,
+	    (int)(sizeof(key_messages) / sizeof(key_messages[0])));
+	tcase_add_test(tc, every_default);
+	tcase_add_test(tc, unknown_events_accept_or_reject);
+	tcase_add_test(tc, largest_values_are_taken);
+	tcase_add_test(tc, environment_sets_each_kind_of_value);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("cache");

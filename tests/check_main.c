@@ -18,6 +18,7 @@ static const struct {
 	bool	  fork;
 } suites[] = {
 	{ buf_suite,		false },
+	{ path_suite,		false },
 	{ plain_suite,		false },
 	{ json_suite,		false },
 	{ timefmt_suite,	false },

@@ -26,6 +26,7 @@ Suite	*json_suite(void);
 Suite	*logfile_suite(void);
 Suite	*logset_suite(void);
 Suite	*migrate_suite(void);
+Suite	*path_suite(void);
 Suite	*plain_suite(void);
 Suite	*procname_suite(void);
 Suite	*reqid_suite(void);

@@ -21,8 +21,8 @@ for p in ekahook.8 ekahookctl.1 ekahook.conf.5 ekahook-events.7; do
 done
 ok "pages made and lint-clean"
 
-# Every key, and its default on the key's line.
-sed -n 's/^[[:space:]]*{ "\([a-z_]*\)",[[:space:]]*K_[A-Z_]*,.*, \(NULL\|"[^"]*"\) },.*/\1 \2/p' \
+# Every key, and its default: the first line of the key's row.
+sed -n 's/^[[:space:]]*{ "\([a-z_]*\)",[[:space:]]*\(NULL\|"[^"]*"\),$/\1 \2/p' \
     "$TOP_SRCDIR/src/conf.c" >"$T/keys"
 [ "$(lines "$T/keys")" -ge 18 ] || fail "cannot read the key table of src/conf.c"
 while read -r key dflt; do
