@@ -13,6 +13,8 @@
 
 #define REJECT_ROOM	64	/* bytes of escapes given back for the line */
 
+static void		 put_head(struct buf *, const char *, const char *,
+			    const char *);
 static void		 json_opt_str(struct buf *, const char *);
 static void		 reject_body(struct buf *, const struct reject_rec *);
 static const char	*str_member(const struct json_doc *, const cJSON *,
@@ -98,15 +100,23 @@ reqline_notes(struct buf *b, const struct notes *ns)
 	buf_putc(b, ']');
 }
 
+/* The members every line of both logs opens with, in this order. */
+static void
+put_head(struct buf *b, const char *received_at, const char *request_id,
+    const char *remote_addr)
+{
+	buf_puts(b, "{\"received_at\":");
+	buf_json_cstr(b, received_at);
+	buf_puts(b, ",\"request_id\":");
+	buf_json_cstr(b, request_id);
+	buf_puts(b, ",\"remote_addr\":");
+	json_opt_str(b, remote_addr);
+}
+
 void
 reqline_accept(struct buf *b, const struct accept_rec *r)
 {
-	buf_puts(b, "{\"received_at\":");
-	buf_json_cstr(b, r->received_at);
-	buf_puts(b, ",\"request_id\":");
-	buf_json_cstr(b, r->request_id);
-	buf_puts(b, ",\"remote_addr\":");
-	json_opt_str(b, r->remote_addr);
+	put_head(b, r->received_at, r->request_id, r->remote_addr);
 	buf_puts(b, r->verified ? ",\"signature\":\"verified\"" :
 	    ",\"signature\":\"unsigned\"");
 	buf_puts(b, r->duplicate ? ",\"duplicate\":true" :
@@ -123,12 +133,7 @@ reqline_reject(struct buf *b, const struct reject_rec *r)
 {
 	char	 hex[65];
 
-	buf_puts(b, "{\"received_at\":");
-	buf_json_cstr(b, r->received_at);
-	buf_puts(b, ",\"request_id\":");
-	buf_json_cstr(b, r->request_id);
-	buf_puts(b, ",\"remote_addr\":");
-	json_opt_str(b, r->remote_addr);
+	put_head(b, r->received_at, r->request_id, r->remote_addr);
 	buf_printf(b, ",\"status\":%d,\"error\":", r->status);
 	buf_json_cstr(b, r->error);
 	buf_puts(b, ",\"details\":");
