@@ -75,6 +75,12 @@ rm -f "$T/stop2"
 		logrotate -f -s "$T/logrotate.state" "$T/logrotate.conf" ||
 			exit 1
 		n=$((n + 1))
+		# A second collision within the hour would make logrotate
+		# rename onto its first .backup (tests/stress/LOGROTATE.md):
+		# each one is kept under a name of its own.
+		for b in "$T"/lr/*.backup; do
+			[ -f "$b" ] && mv "$b" "$b.$n"
+		done
 		# Pacing, not waiting: about 20 rotations a second.
 		sleep 0.05
 	done

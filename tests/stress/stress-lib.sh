@@ -76,7 +76,7 @@ $(tail -5 "$LIGHTTPD_ERRLOG")"
 # (rotated .N, renamed away, logrotate's; NAME-<date>.backup is where
 # logrotate `create` puts a file it finds already there), one a line.
 stress_files() {
-	for f in "$1/$2" "$1/$2".* "$1/$2"-*.backup; do
+	for f in "$1/$2" "$1/$2".* "$1/$2"-*.backup "$1/$2"-*.backup.*; do
 		[ -f "$f" ] && echo "$f"
 	done | sort
 	return 0
