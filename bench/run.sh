@@ -22,7 +22,8 @@
 # line after which they are taken as stuck, 60),
 # BENCH_ITER (pipeline iterations under callgrind, 1000),
 # BENCH_BUILDDIR (an existing build tree), BENCH_RESULTS (output file),
-# BENCH_QUIET_WAIT (seconds to wait for a 1-minute load below 0.6, 0).
+# BENCH_QUIET_WAIT (seconds to wait for a 1-minute load below 0.6, 0),
+# BENCH_PROCS (FastCGI backends lighttpd starts, and php-fpm children, 2).
 set -eu
 
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +46,7 @@ HOOK_STALL=${BENCH_HOOK_STALL:-60}
 ITER=${BENCH_ITER:-1000}
 RESULTS=${BENCH_RESULTS:-$SRCDIR/bench/RESULTS.md}
 QUIET_WAIT=${BENCH_QUIET_WAIT:-0}
+PROCS=${BENCH_PROCS:-2}
 SEED=$SRCDIR/tests/fixtures/appointment.created.json
 SIGNING_KEY=bench-signing-key-0123456789abcdef
 # The command as given, with the knobs that were set.
@@ -86,7 +88,7 @@ build() {
 		[ -f "$B/Makefile" ] ||
 		    (cd "$B" && "$SRCDIR/configure" --enable-werror) >&2
 		log "building in $B"
-		(cd "$B" && make -j2 src/ekahook src/ekahookctl \
+		(cd "$B" && make -j2 src/ekahook src/ekahookctl src/schemas \
 		    bench/null_fcgi bench/pipeline) >&2
 	fi
 	# The sources the tree was built from (another checkout's, maybe).
@@ -223,13 +225,13 @@ start_lighttpd() {
 	    die "lighttpd did not start: $(cat "$D/error.log")"
 }
 
-# fastcgi_spawn BIN ENV_LIST: lighttpd spawns 2 backends of BIN.
+# fastcgi_spawn BIN ENV_LIST: lighttpd spawns $PROCS backends of BIN.
 fastcgi_spawn() {
 	lighttpd_conf "server.modules += ( \"mod_fastcgi\" )
 fastcgi.server = ( \"/eka/webhook\" => ( (
   \"socket\" => \"$D/backend.sock\",
   \"bin-path\" => \"$1\",
-  \"max-procs\" => 2,
+  \"max-procs\" => $PROCS,
   \"check-local\" => \"disable\",
   \"bin-environment\" => ( $2 )
 ) ) )"
@@ -316,7 +318,7 @@ daemonize = no
 user = root
 listen = $D/php/fpm.sock
 pm = static
-pm.max_children = 2
+pm.max_children = $PROCS
 clear_env = yes
 env[RECEIVER_LOG] = $D/php/events.ndjson
 EOF
@@ -432,11 +434,20 @@ run_one() {
 	BENCH_SIG=
 	export BENCH_SIG
 	"start_$name"
+	# A contender that refuses the seed would be measured refusing it.
+	set -- -H 'Content-Type: application/json'
+	[ -n "$BENCH_SIG" ] && set -- "$@" -H "Eka-Webhook-Signature: $BENCH_SIG"
+	code=$(curl -s -o "$D/probe.body" -w '%{http_code}' "$@" \
+	    --data-binary "@$SEED" "$URL") || :
+	case $code in
+	2*) ;;
+	*) die "$name answered the seed $code: $(head -c 300 "$D/probe.body")" ;;
+	esac
 	wrk_run "$conns" "$WARMUP" "$D/warmup.out"
 	wrk_run "$conns" "$DURATION" "$D/run.out"
 	rss=$(peak_rss)
 	priv=$(private_kb)
-	ok200=0
+	ok200=1		# the probe
 	for f in "$D/warmup.out" "$D/run.out"; do
 		ok200=$((ok200 + $(field requests "$f") - $(field non2xx "$f")))
 	done
@@ -752,7 +763,7 @@ write_results() {
 		[ -n "$QUIET_NOTE" ] && echo "- $QUIET_NOTE"
 		echo
 		echo "Every contender sits behind the same lighttpd $(lighttpd -v 2>&1 | sed -n 's/^lighttpd\/\([^ ]*\).*/\1/p') on 127.0.0.1;"
-		echo "the FastCGI ones have 2 backend processes (php-fpm: 2 static workers;"
+		echo "the FastCGI ones have $PROCS backend processes (php-fpm: $PROCS static workers;"
 		echo "adnanh/webhook $(webhook -version 2>&1 | sed -n 's/.*version //p'): one process, through mod_proxy)."
 		echo "ekahook runs with \`dedupe_window = 0\` (wrk POSTs the same seed body, which"
 		echo "would otherwise be a duplicate) and \`log_max_bytes = 0\` (so that every line"
@@ -762,7 +773,7 @@ write_results() {
 		echo "VmHWM among the backend processes (it counts the pages of shared libraries"
 		echo "each process touched, which the processes share); \"private\" is the largest"
 		echo "Private_Clean + Private_Dirty at the end of the load, what one more process"
-		echo "really costs; \"200s\" counts warm-up and run;"
+		echo "really costs; \"200s\" counts a first probe, warm-up and run;"
 		echo "a log may hold up to c lines more than wrk's 200s per wrk invocation (requests"
 		echo "in flight when wrk stops are finished by the server but not counted by wrk);"
 		echo "≠ marks a run outside that."
