@@ -16,6 +16,7 @@
 #include "hookenv.h"
 #include "hooklog.h"
 #include "hookrun.h"
+#include "logset.h"
 #include "path.h"
 #include "timefmt.h"
 
@@ -28,6 +29,7 @@ struct attempt {
 	size_t		 len;
 	struct json_doc	 doc;
 	struct job	 job;
+	struct timespec	 received_ts;	/* the file's mtime */
 	char		 received[TIMEFMT_LEN];
 	char		*hook;		/* absolute */
 	char		*dir;
@@ -35,6 +37,8 @@ struct attempt {
 };
 
 static char	*abs_path(const char *);
+static char	*log_file_of(const struct conf *, const char *,
+		    const struct timespec *);
 static void	 dead_letter(const struct conf *, const struct spool *,
 		    const char *, const char *, const struct job *,
 		    const struct hookrun_result *);
@@ -69,6 +73,25 @@ abs_path(const char *p)
 	return r;
 }
 
+/*
+ * The log file that holds the event now (ekahook(8) EKAHOOK_LOG_FILE):
+ * it may have been rotated since it was accepted.  When none holds it
+ * any more, the configured log_file.
+ */
+static char *
+log_file_of(const struct conf *c, const char *id,
+    const struct timespec *received)
+{
+	char	*path, *held;
+
+	if ((path = abs_path(c->log_file)) == NULL)
+		return NULL;
+	if ((held = logset_holder(path, c->log_keep, id, received)) == NULL)
+		return path;
+	free(path);
+	return held;
+}
+
 /* The file's bytes, read without moving its offset (the hook's stdin). */
 static int
 read_event(struct attempt *a, int fd)
@@ -83,6 +106,7 @@ read_event(struct attempt *a, int fd)
 		errno = EINVAL;
 		return -1;
 	}
+	a->received_ts = st.st_mtim;
 	timefmt_iso_ms(&st.st_mtim, a->received);
 	if ((a->text = malloc((size_t)st.st_size + 1)) == NULL)
 		return -1;
@@ -127,7 +151,7 @@ prepare(struct attempt *a, const struct conf *c, const struct spool *sp,
 	}
 	if ((a->hook = abs_path(c->hook)) == NULL ||
 	    (a->dir = path_dir_of(a->hook)) == NULL ||
-	    (a->log_file = abs_path(c->log_file)) == NULL) {
+	    (a->log_file = log_file_of(c, id, &a->received_ts)) == NULL) {
 		fprintf(stderr, "ekahook: out of memory for a hook run\n");
 		return PREPARED_NOT;
 	}

@@ -14,9 +14,18 @@
 #include "timefmt.h"
 
 #define CHUNK		(1024 * 1024)
+#define BACK_CHUNK	(64 * 1024)	/* read back from a file's end */
+/*
+ * A file's mtime comes from the kernel's coarse clock, which may lag the
+ * clock that stamped received_at by a tick: a file this much older may
+ * still have taken the line.
+ */
+#define MTIME_SLACK	1
 #define LINE_MAX_READ	(65L * 1024 * 1024)	/* longer: skipped */
 
 static char	*rank_name(const char *, unsigned);
+static bool	 written_since(const char *, const struct timespec *);
+static bool	 file_holds(const char *, const char *, size_t);
 static const char *member(const char *, size_t, const char *, size_t *);
 
 static char *
@@ -78,6 +87,87 @@ logset_free(char **v, size_t n)
 	for (i = 0; i < n; i++)
 		free(v[i]);
 	free(v);
+}
+
+/* True when file was written to at or after *t (give or take a tick). */
+static bool
+written_since(const char *file, const struct timespec *t)
+{
+	struct stat	 st;
+
+	return stat(file, &st) == 0 && st.st_mtim.tv_sec >= t->tv_sec -
+	    MTIME_SLACK;
+}
+
+/*
+ * True when file's text holds needle.  It is read from its end back: the
+ * line looked for was appended shortly before the hook ran, most often.
+ * A chunk keeps the first nlen - 1 bytes of the one after it, so that a
+ * needle across their border is seen.
+ */
+static bool
+file_holds(const char *file, const char *needle, size_t nlen)
+{
+	struct stat	 st;
+	char		*buf;
+	off_t		 end;
+	size_t		 want, carry = 0;
+	ssize_t		 r;
+	bool		 found = false;
+	int		 fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	if (fstat(fd, &st) == -1 || (buf = malloc(BACK_CHUNK + nlen)) ==
+	    NULL) {
+		close(fd);
+		return false;
+	}
+	for (end = st.st_size; end > 0 && !found; end -= (off_t)want) {
+		want = end > BACK_CHUNK ? BACK_CHUNK : (size_t)end;
+		memmove(buf + want, buf, carry);
+		do
+			r = pread(fd, buf, want, end - (off_t)want);
+		while (r == -1 && errno == EINTR);
+		if (r != (ssize_t)want)
+			break;
+		found = memmem(buf, want + carry, needle, nlen) != NULL;
+		carry = want < nlen - 1 ? want : nlen - 1;
+	}
+	free(buf);
+	close(fd);
+	return found;
+}
+
+char *
+logset_holder(const char *path, unsigned keep, const char *id,
+    const struct timespec *received)
+{
+	char	**names, *needle, *r = NULL;
+	size_t	  n, i, first, nlen;
+
+	if (logset_list(path, keep, &names, &n) == -1)
+		return NULL;
+	/* Files are oldest first; the holder was written since received. */
+	for (first = 0; first < n && !written_since(names[first], received);
+	    first++)
+		;
+	nlen = strlen(id) + sizeof("\"request_id\":\"\"") - 1;
+	if (first + 1 == n) {
+		/* No rotation since: only this file can hold it. */
+		r = names[first];
+		names[first] = NULL;
+	} else if (first < n && (needle = malloc(nlen + 1)) != NULL) {
+		snprintf(needle, nlen + 1, "\"request_id\":\"%s\"", id);
+		for (i = first; i < n && r == NULL; i++)
+			if (file_holds(names[i], needle, nlen)) {
+				r = names[i];
+				names[i] = NULL;
+			}
+		free(needle);
+	}
+	logset_free(names, n);
+	return r;
 }
 
 enum logset_end

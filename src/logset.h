@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 /*
  * Reading ekahook's logs back (ekahookctl status, show, tail, replay):
@@ -20,6 +21,15 @@
  */
 int	logset_list(const char *path, unsigned keep, char ***names, size_t *n);
 void	logset_free(char **, size_t);
+/*
+ * The file of the log at path that holds the line of request id, which
+ * was received at *received (ekahook(8) EKAHOOK_LOG_FILE): the only file
+ * written to since then, or else the oldest of those whose text holds
+ * the id.  A new string, or NULL when no such file is left (rotated away
+ * and deleted, or renamed by another tool) or out of memory.
+ */
+char	*logset_holder(const char *path, unsigned keep, const char *id,
+	    const struct timespec *received);
 
 /* Told each complete line (without its newline); true stops. */
 typedef bool (*logset_line_fn)(const char *line, size_t len, void *arg);

@@ -32,6 +32,8 @@ static void	touch_rank(unsigned);
 static bool	record(const char *, size_t, void *);
 static void	seen_free(struct seen *);
 static void	expect_names(unsigned, const unsigned *, size_t);
+static void	write_rank(unsigned, const char *, time_t);
+static void	expect_holder(const struct timespec *, const char *, int);
 
 static void
 setup(void)
@@ -113,6 +115,98 @@ expect_names(unsigned keep, const unsigned *want, size_t nwant)
 	}
 	logset_free(names, n);
 }
+
+/* path.k holding text, last written at mtime. */
+static void
+write_rank(unsigned k, const char *text, time_t mtime)
+{
+	struct timespec	 t[2] = { { mtime, 0 }, { mtime, 0 } };
+	char		*p = rank(k);
+
+	tu_write_str(p, text);
+	ck_assert_int_eq(utimensat(AT_FDCWD, p, t, 0), 0);
+	free(p);
+}
+
+/* logset_holder(path, 10, "R1", received) is rank k (-1: NULL). */
+static void
+expect_holder(const struct timespec *received, const char *id, int k)
+{
+	char	*got = logset_holder(path, 10, id, received), *p;
+
+	if (k < 0) {
+		ck_assert_ptr_null(got);
+		return;
+	}
+	p = rank((unsigned)k);
+	ck_assert_ptr_nonnull(got);
+	ck_assert_str_eq(got, p);
+	free(p);
+	free(got);
+}
+
+START_TEST(holder_is_the_only_file_written_since_the_event)
+{
+	struct timespec	 now = { time(NULL), 0 };
+
+	/* Neither rotated file can hold a line appended after received. */
+	write_rank(2, "{\"request_id\":\"R1\"}\n", now.tv_sec - 100);
+	write_rank(1, "{\"request_id\":\"R0\"}\n", now.tv_sec - 50);
+	write_rank(0, "{\"request_id\":\"R2\"}\n", now.tv_sec);
+	expect_holder(&now, "R1", 0);
+}
+END_TEST
+
+START_TEST(holder_after_rotations_is_the_file_with_the_id)
+{
+	struct timespec	 now = { time(NULL), 0 };
+
+	write_rank(3, "{\"request_id\":\"R1\"}\n", now.tv_sec - 100);
+	write_rank(2, "{\"request_id\":\"R10\"}\n", now.tv_sec);
+	write_rank(1, "{\"request_id\":\"R0\"}\n{\"request_id\":\"R1\"}\n",
+	    now.tv_sec);
+	write_rank(0, "{\"request_id\":\"R2\"}\n", now.tv_sec);
+	/* R10 in path.2 is not R1: the closing quote is looked for. */
+	expect_holder(&now, "R1", 1);
+	expect_holder(&now, "R2", 0);
+	expect_holder(&now, "R10", 2);
+}
+END_TEST
+
+START_TEST(holder_sees_an_id_across_the_border_of_two_reads)
+{
+	struct timespec	 now = { time(NULL), 0 };
+	static const char id_line[] = "{\"request_id\":\"R1\"}\n";
+	size_t		 i, total = 3 * 64 * 1024 + 17, at;
+	char		*text = malloc(total + 1);
+
+	ck_assert_ptr_nonnull(text);
+	/* One line of filler, the id's line cut by the 64 KiB mark. */
+	for (at = 0; at <= 12; at++) {
+		memset(text, 'x', total);
+		text[total] = '\0';
+		i = total - 64 * 1024 - at;
+		memcpy(text + i, id_line, sizeof(id_line) - 1);
+		write_rank(1, text, now.tv_sec);
+		write_rank(0, "{\"request_id\":\"R2\"}\n", now.tv_sec);
+		expect_holder(&now, "R1", 1);
+	}
+	free(text);
+}
+END_TEST
+
+START_TEST(holder_is_null_when_no_file_left_holds_the_id)
+{
+	struct timespec	 now = { time(NULL), 0 };
+
+	write_rank(1, "{\"request_id\":\"R0\"}\n", now.tv_sec);
+	write_rank(0, "{\"request_id\":\"R2\"}\n", now.tv_sec);
+	expect_holder(&now, "R1", -1);
+	/* Nor any file written since. */
+	now.tv_sec += 100;
+	expect_holder(&now, "R2", -1);
+}
+END_TEST
 
 START_TEST(list_is_oldest_first_ending_with_the_current_file)
 {
@@ -498,6 +592,14 @@ logset_suite(void)
 	tcase_add_test(tc, list_takes_files_past_keep_up_to_the_first_gap);
 	tcase_add_test(tc, list_leaves_out_what_is_not_a_regular_file);
 	tcase_add_test(tc, list_of_a_log_never_written_is_empty);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("holder");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, holder_is_the_only_file_written_since_the_event);
+	tcase_add_test(tc, holder_after_rotations_is_the_file_with_the_id);
+	tcase_add_test(tc, holder_sees_an_id_across_the_border_of_two_reads);
+	tcase_add_test(tc, holder_is_null_when_no_file_left_holds_the_id);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lines");
