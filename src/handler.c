@@ -49,6 +49,7 @@ static void		 respond(struct handler *, const struct req *,
 			    const struct answer *);
 static enum answer_kind	 reject(struct handler *, const struct req *,
 			    enum answer_kind, const struct notes *);
+static int		 append_line(void *);
 static enum answer_kind	 accept_event(struct handler *, struct req *,
 			    const struct json_doc *,
 			    const struct schema_result *, bool *);
@@ -313,6 +314,19 @@ reject(struct handler *h, const struct req *r, enum answer_kind k,
 	return k;
 }
 
+/* spool_log_fn: h->line, an accepted event's, into the event log. */
+static int
+append_line(void *arg)
+{
+	struct handler	*h = arg;
+
+	if (buf_ok(&h->line) && logfile_append(&h->events, h->line.data,
+	    h->line.len, h->conf->log_fsync) == 0)
+		return 0;
+	storage_error(h, h->events.path, "cannot append");
+	return -1;
+}
+
 static enum answer_kind
 accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
     const struct schema_result *sr, bool *duplicate)
@@ -321,6 +335,7 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 	struct dedupe_claim	 claim = { .fd = -1 };
 	struct accept_rec	 rec;
 	unsigned char		 hash[DEDUPE_HASH_LEN];
+	enum spool_added	 added;
 
 	*duplicate = false;
 	if (c->dedupe_window > 0) {
@@ -346,27 +361,19 @@ accept_event(struct handler *h, struct req *r, const struct json_doc *doc,
 	buf_reset(&h->line);
 	reqline_accept(&h->line, &rec);
 	/*
-	 * ekahook(8) "The hook queue": queued before the answer, put in
-	 * place before the log's sync and committed after it, so that with
-	 * log_fsync = always one journal commit carries both.
+	 * ekahook(8) "The hook queue": queued before the answer, around the
+	 * log's line, so that with log_fsync = always one journal commit
+	 * can carry the line and the queued file.
 	 */
-	if (!*duplicate && conf_hook_wants(c, sr->event) &&
-	    spool_put(&h->spool, c->state_dir, r->id, &r->now, doc->min,
-	    doc->min_len, NULL, c->log_fsync ? SPOOL_START : SPOOL_LAZY) ==
-	    -1) {
+	if (*duplicate || !conf_hook_wants(c, sr->event))
+		added = append_line(h) == 0 ? SPOOL_ADDED : SPOOL_NOT_LOGGED;
+	else
+		added = spool_add_logged(&h->spool, c->state_dir, r->id,
+		    &r->now, doc->min, doc->min_len, c->log_fsync,
+		    append_line, h);
+	if (added == SPOOL_NOT_QUEUED)
 		storage_error(h, c->state_dir, "cannot queue the hook");
-		dedupe_abort(&claim);
-		return ANS_STORAGE;
-	}
-	if (!buf_ok(&h->line) || logfile_append(&h->events, h->line.data,
-	    h->line.len, c->log_fsync) == -1) {
-		storage_error(h, h->events.path, "cannot append");
-		spool_drop(&h->spool);
-		dedupe_abort(&claim);
-		return ANS_STORAGE;
-	}
-	if (spool_commit(&h->spool, c->log_fsync) == -1) {
-		storage_error(h, c->state_dir, "cannot queue the hook");
+	if (added != SPOOL_ADDED) {
 		dedupe_abort(&claim);
 		return ANS_STORAGE;
 	}

@@ -20,6 +20,13 @@
 #define SPOOL_DIR_MODE	0750
 #define TMP_MAX_AGE	3600	/* seconds a file may stay in tmp/ */
 
+/* How a file written reaches the disk. */
+enum spool_sync {
+	SPOOL_LAZY,	/* when the kernel writes it back */
+	SPOOL_START,	/* written back now, waited for by commit_put */
+	SPOOL_SYNC	/* on disk before the call returns */
+};
+
 static int	 open_dir(int, const char *);
 static int	 box_fd(const struct spool *, enum spool_box);
 static int	 tmp_name(char *, size_t, const char *, const char *);
@@ -37,6 +44,11 @@ enum loaded {
 
 static enum loaded load_job(const struct spool *, const char *,
 		    struct job *);
+static int	 put_file(struct spool *, const char *, const char *,
+		    const struct timespec *, const char *, size_t,
+		    const struct job *, enum spool_sync);
+static int	 commit_put(struct spool *, bool);
+static void	 drop_put(struct spool *);
 static int	 name_cmp(const void *, const void *);
 static int	 list_dir(int, char ***, size_t *);
 
@@ -141,7 +153,7 @@ tmp_name(char *out, size_t len, const char *id, const char *what)
  * Writes iov into tmp/<tmp>, whose mtime becomes *times when given.
  * Returns its descriptor, or -1 with the file gone.  SPOOL_SYNC: its
  * bytes are on disk on return; SPOOL_START: on their way there (see
- * spool_put).
+ * put_file).
  */
 static int
 write_file(const struct spool *sp, const char *tmp, const struct iovec *iov,
@@ -175,7 +187,7 @@ write_file(const struct spool *sp, const char *tmp, const struct iovec *iov,
 	if (how == SPOOL_SYNC && fsync(fd) == -1)
 		goto fail;
 #ifdef HAVE_SYNC_FILE_RANGE
-	/* Only a head start: spool_commit's fsync is what waits. */
+	/* Only a head start: commit_put's fsync is what waits. */
 	if (how == SPOOL_START)
 		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #endif
@@ -243,14 +255,34 @@ spool_add(struct spool *sp, const char *state_dir, const char *id,
     const struct timespec *received, const char *text, size_t len,
     const struct job *j, bool sync)
 {
-	if (spool_put(sp, state_dir, id, received, text, len, j,
+	if (put_file(sp, state_dir, id, received, text, len, j,
 	    sync ? SPOOL_SYNC : SPOOL_LAZY) == -1)
 		return -1;
-	return spool_commit(sp, sync);
+	return commit_put(sp, sync);
 }
 
-int
-spool_put(struct spool *sp, const char *state_dir, const char *id,
+enum spool_added
+spool_add_logged(struct spool *sp, const char *state_dir, const char *id,
+    const struct timespec *received, const char *text, size_t len,
+    bool sync, spool_log_fn log, void *arg)
+{
+	/* Its write-back started now, waited for after the log's. */
+	if (put_file(sp, state_dir, id, received, text, len, NULL,
+	    sync ? SPOOL_START : SPOOL_LAZY) == -1)
+		return SPOOL_NOT_QUEUED;
+	if (log(arg) == -1) {
+		drop_put(sp);
+		return SPOOL_NOT_LOGGED;
+	}
+	return commit_put(sp, sync) == -1 ? SPOOL_NOT_QUEUED : SPOOL_ADDED;
+}
+
+/*
+ * new/<id> in place, locked until commit_put() or drop_put(); one
+ * at a time per struct spool.
+ */
+static int
+put_file(struct spool *sp, const char *state_dir, const char *id,
     const struct timespec *received, const char *text, size_t len,
     const struct job *j, enum spool_sync how)
 {
@@ -288,8 +320,9 @@ spool_put(struct spool *sp, const char *state_dir, const char *id,
 	return 0;
 }
 
-int
-spool_commit(struct spool *sp, bool sync)
+/* The put file kept for runners (with sync, its bytes and name on disk). */
+static int
+commit_put(struct spool *sp, bool sync)
 {
 	int	 saved;
 
@@ -298,7 +331,7 @@ spool_commit(struct spool *sp, bool sync)
 	/* ekahook.conf(5) log_fsync = always: the bytes and the name. */
 	if (sync && (fsync(sp->put_fd) == -1 || fsync(sp->new_fd) == -1)) {
 		saved = errno;
-		spool_drop(sp);
+		drop_put(sp);
 		errno = saved;
 		return -1;
 	}
@@ -308,8 +341,8 @@ spool_commit(struct spool *sp, bool sync)
 	return 0;
 }
 
-void
-spool_drop(struct spool *sp)
+static void
+drop_put(struct spool *sp)
 {
 	if (sp->put_fd == -1)
 		return;

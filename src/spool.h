@@ -32,13 +32,6 @@
 
 enum spool_box { SPOOL_NEW, SPOOL_FAILED };
 
-/* How a file written reaches the disk. */
-enum spool_sync {
-	SPOOL_LAZY,	/* when the kernel writes it back */
-	SPOOL_START,	/* written back now, waited for by spool_commit */
-	SPOOL_SYNC	/* on disk before the call returns */
-};
-
 struct spool {
 	char	*state_dir;	/* NULL: not open */
 	int	 hooks_fd;	/* state_dir/hooks */
@@ -70,20 +63,27 @@ int	spool_path(char *out, size_t len, const char *state_dir,
 int	spool_add(struct spool *, const char *state_dir, const char *id,
 	    const struct timespec *received, const char *text, size_t len,
 	    const struct job *, bool sync);
+/* Told by spool_add_logged in the middle: the event's log line.  0 or -1. */
+typedef int (*spool_log_fn)(void *arg);
+
+/* What came of spool_add_logged. */
+enum spool_added {
+	SPOOL_ADDED,		/* logged and queued */
+	SPOOL_NOT_LOGGED,	/* log said -1: nothing queued */
+	SPOOL_NOT_QUEUED	/* not queued: errno */
+};
+
 /*
- * spool_add in two steps, for the request path, where the event log is
- * synced between them and one journal commit can carry both
- * (ekahook.conf(5) log_fsync): spool_put() puts new/<id> in place,
- * locked so that no runner takes it, until spool_commit() (the file and
- * its name on disk first with sync; -1: it is gone again) or
- * spool_drop() (the log could not take the event: no hook for it).
- * One put at a time per struct spool.
+ * spool_add for the request path, around the event's log line
+ * (ekahook.conf(5) log_fsync): new/<id> is put in place, locked so that
+ * no runner takes it, then log(arg) writes (and with sync, syncs) the
+ * line, then with sync the file and its name are synced, so that one
+ * journal commit can carry all three.  Whatever fails, the file is gone
+ * again: no hook runs for an event that was not logged.
  */
-int	spool_put(struct spool *, const char *state_dir, const char *id,
-	    const struct timespec *received, const char *text, size_t len,
-	    const struct job *, enum spool_sync);
-int	spool_commit(struct spool *, bool sync);
-void	spool_drop(struct spool *);
+enum spool_added spool_add_logged(struct spool *, const char *state_dir,
+	    const char *id, const struct timespec *received, const char *text,
+	    size_t len, bool sync, spool_log_fn log, void *arg);
 /* True when box holds id. */
 bool	spool_has(const struct spool *, enum spool_box, const char *id);
 /* The names in box, sorted (oldest request first).  0 or -1. */

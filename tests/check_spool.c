@@ -155,57 +155,70 @@ START_TEST(take_sees_a_job_settled_meanwhile)
 }
 END_TEST
 
-/* The request path: put, the log synced, then commit or drop. */
-START_TEST(put_is_kept_from_runners_until_committed)
+/* The request path: the file put, the log's line, then the commit. */
+struct logged {
+	struct spool	*runner;
+	int		 rc;		/* what the log says */
+	int		 told;
+};
+
+/* spool_log_fn: the file is in new/, and no runner may take it yet. */
+static int
+log_line(void *arg)
+{
+	struct logged	*l = arg;
+
+	l->told++;
+	ck_assert(spool_has(l->runner, SPOOL_NEW, ID1));
+	errno = 0;
+	ck_assert_int_eq(spool_take(l->runner, ID1), -1);
+	ck_assert_int_eq(errno, EWOULDBLOCK);
+	return l->rc;
+}
+
+START_TEST(logged_add_is_kept_from_runners_until_committed)
 {
 	struct timespec	 ts = { 1764000000, 0 };
 	struct spool	 runner;
+	struct logged	 l = { &runner, 0, 0 };
 	int		 fd;
 
 	spool_init(&runner);
-	ck_assert_int_eq(spool_put(&sp, dir, ID1, &ts, "{}", 2, NULL,
-	    SPOOL_START), 0);
-	ck_assert(spool_has(&sp, SPOOL_NEW, ID1));
-	/* One at a time. */
-	ck_assert_int_eq(spool_put(&sp, dir, ID2, &ts, "{}", 2, NULL,
-	    SPOOL_START), -1);
 	ck_assert_int_eq(spool_open(&runner, dir), 0);
-	errno = 0;
-	ck_assert_int_eq(spool_take(&runner, ID1), -1);
-	ck_assert_int_eq(errno, EWOULDBLOCK);
-	ck_assert_int_eq(spool_commit(&sp, true), 0);
+	ck_assert_int_eq(spool_add_logged(&sp, dir, ID1, &ts, "{}", 2, true,
+	    log_line, &l), SPOOL_ADDED);
+	ck_assert_int_eq(l.told, 1);
 	ck_assert_int_ge(fd = spool_take(&runner, ID1), 0);
 	close(fd);
-	/* Committing twice is committing once. */
-	ck_assert_int_eq(spool_commit(&sp, true), 0);
 	spool_close(&runner);
 }
 END_TEST
 
-START_TEST(drop_leaves_no_file)
+START_TEST(logged_add_leaves_no_file_when_the_log_fails)
 {
 	struct timespec	 ts = { 1764000000, 0 };
 	struct spool	 runner;
+	struct logged	 l = { &runner, -1, 0 };
 	char		**v;
 	size_t		 n;
 
 	spool_init(&runner);
-	ck_assert_int_eq(spool_put(&sp, dir, ID1, &ts, "{}", 2, NULL,
-	    SPOOL_LAZY), 0);
-	spool_drop(&sp);
-	ck_assert(!spool_has(&sp, SPOOL_NEW, ID1));
 	ck_assert_int_eq(spool_open(&runner, dir), 0);
+	ck_assert_int_eq(spool_add_logged(&sp, dir, ID1, &ts, "{}", 2, false,
+	    log_line, &l), SPOOL_NOT_LOGGED);
+	ck_assert_int_eq(l.told, 1);
+	ck_assert(!spool_has(&sp, SPOOL_NEW, ID1));
 	errno = 0;
 	ck_assert_int_eq(spool_take(&runner, ID1), -1);
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_int_eq(spool_list(&sp, SPOOL_NEW, &v, &n), 0);
 	ck_assert_uint_eq(n, 0);
 	spool_list_free(v, n);
-	/* And the next put is allowed. */
-	ck_assert_int_eq(spool_put(&sp, dir, ID2, &ts, "{}", 2, NULL,
-	    SPOOL_SYNC), 0);
-	ck_assert_int_eq(spool_commit(&sp, true), 0);
-	ck_assert(spool_has(&sp, SPOOL_NEW, ID2));
+	/* And the next one is queued. */
+	l.rc = 0;
+	ck_assert_int_eq(spool_add_logged(&sp, dir, ID1, &ts, "{}", 2, true,
+	    log_line, &l), SPOOL_ADDED);
+	ck_assert(spool_has(&sp, SPOOL_NEW, ID1));
 	spool_close(&runner);
 }
 END_TEST
@@ -313,8 +326,8 @@ spool_suite(void)
 	tcase_add_test(tc, list_is_sorted_and_skips_strangers);
 	tcase_add_test(tc, take_locks_once);
 	tcase_add_test(tc, take_sees_a_job_settled_meanwhile);
-	tcase_add_test(tc, put_is_kept_from_runners_until_committed);
-	tcase_add_test(tc, drop_leaves_no_file);
+	tcase_add_test(tc, logged_add_is_kept_from_runners_until_committed);
+	tcase_add_test(tc, logged_add_leaves_no_file_when_the_log_fails);
 	tcase_add_test(tc, job_state_round_trip);
 	tcase_add_test(tc, dead_letters_and_requeue);
 	tcase_add_test(tc, done_removes_file_and_state);
