@@ -231,6 +231,7 @@ fastcgi_spawn() {
 fastcgi.server = ( \"/eka/webhook\" => ( (
   \"socket\" => \"$D/backend.sock\",
   \"bin-path\" => \"$1\",
+  \"min-procs\" => $PROCS,
   \"max-procs\" => $PROCS,
   \"check-local\" => \"disable\",
   \"bin-environment\" => ( $2 )
@@ -731,6 +732,9 @@ write_targets() {
 	whr=$(pmed ekahook_hook webhook_sync $c)
 	target "with the hook ≥ 2× adnanh/webhook's synchronous mode: ${whr}× (rounds: $(prounds ekahook_hook webhook_sync $c))" \
 	    "${whr:-0} >= 2"
+	whfr=$(pmed ekahook_hook_fsync webhook_sync $c)
+	target "and so with log_fsync = always: ${whfr}× (rounds: $(prounds ekahook_hook_fsync webhook_sync $c))" \
+	    "${whfr:-0} >= 2"
 	target "every accepted event's hook in hook_log once settled: $ehhooks of $ehwant logged events after $ehsettle s (last round, c=16; given up after ${HOOK_STALL} s without progress or ${HOOK_DEADLINE} s)" \
 	    "\"${ehhooks:-x}\" == \"${ehwant:-y}\""
 	target "pipeline ≤ 30 000 instructions per request (no signing key): $unsigned" \

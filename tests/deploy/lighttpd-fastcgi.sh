@@ -12,12 +12,12 @@ start_lighttpd_frame "$T/conf/50-ekahook.conf"
 expect_health
 expect_sample_logged "$D_LOG/events.ndjson"
 expect_hook_ran
-# max-procs 2: lighttpd started two processes, on socket-0 and socket-1.
-wait_for 10 test -S "$D_RUN/ekahook.sock-1" ||
-	fail "no second ekahook socket: $(ls "$D_RUN")"
+# max-procs 8: lighttpd started eight processes, on socket-0 … socket-7.
+wait_for 10 test -S "$D_RUN/ekahook.sock-7" ||
+	fail "no eighth ekahook socket: $(ls "$D_RUN")"
 n=0
 for pid in $(pgrep -P "$SERVER_PID"); do
 	is_ekahook "$pid" && n=$((n + 1))
 done
-[ $n = 2 ] || fail "expected 2 ekahook processes under lighttpd, found $n"
+[ $n = 8 ] || fail "expected 8 ekahook processes under lighttpd, found $n"
 ok "lighttpd runs max-procs ekahook processes"

@@ -23,7 +23,7 @@ for pid in $(cat "$D_RUN/ekahook.pid"); do
 	echo "$pid" >>"$T/pids"
 	is_ekahook "$pid" && n=$((n + 1))
 done
-[ $n = 2 ] || fail "expected 2 ekahook processes on the socket, found $n"
+[ $n = 8 ] || fail "expected 8 ekahook processes on the socket, found $n"
 [ "$(stat -c %a "$D_RUN/ekahook.sock")" = 660 ] || fail "socket mode"
 "$T/bin/ekahook-spawn-fcgi" status >/dev/null || fail "status: not running"
 start_nginx_frame "$T/conf/ekahook.conf"
