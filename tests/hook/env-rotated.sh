@@ -14,13 +14,7 @@ write_hook_conf "log_max_bytes = 1200" "log_keep = 20" \
     "hook_max_running = 1" "dedupe_window = 0"
 start_lighttpd fastcgi "$CONF"
 
-: >"$T/ids"
-for i in 1 2 3 4 5 6 7 8 9 10; do
-	event_with n "$i"
-	post "$T/event.json"
-	expect_status 200
-	jq -r .request_id "$T/resp.body" >>"$T/ids"
-done
+post_numbered 10
 ls "$EVENTS".* >/dev/null 2>&1 || fail "the log did not rotate"
 touch "$HK/go"
 wait_hook_lines 10 60

@@ -112,6 +112,22 @@ event_with() {
 	    "$SAMPLE" >"$T/event.json"
 }
 
+# post_numbered N: N events, $T/event.<i>.json with data.partner_meta.n
+# = i for i = 1 … N, posted one after another, each answered 200; their
+# request ids, in order, into $T/ids.
+post_numbered() {
+	: >"$T/ids"
+	i=1
+	while [ $i -le "$1" ]; do
+		event_with n "$i"
+		cp "$T/event.json" "$T/event.$i.json"
+		post "$T/event.json"
+		expect_status 200
+		jq -r .request_id "$T/resp.body" >>"$T/ids"
+		i=$((i + 1))
+	done
+}
+
 # quiet: no runner holds its lock and no attempt holds an event of
 # the spool (state_dir/hooks/new/).
 quiet() {

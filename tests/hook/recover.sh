@@ -11,13 +11,7 @@ echo 30 >"$HK/sleep"
 write_hook_conf "hook_max_running = 1"
 start_lighttpd fastcgi "$CONF"
 
-: >"$T/ids"
-for i in 1 2 3 4; do
-	event_with n "$i"
-	post "$T/event.json"
-	expect_status 200
-	jq -r .request_id "$T/resp.body" >>"$T/ids"
-done
+post_numbered 4
 first=$(head -n 1 "$T/ids")
 wait_for 15 test -d "$HK/runs/$first.1.tmp" || fail "the first hook did not start"
 

@@ -12,14 +12,7 @@ write_hook_conf "hook_max_running = 1" "log_fsync = always"
 start_lighttpd fastcgi "$CONF"
 
 # 1. A backlog, as files.
-: >"$T/ids"
-for i in 1 2 3 4 5; do
-	event_with n "$i"
-	cp "$T/event.json" "$T/event.$i.json"
-	post "$T/event.json"
-	expect_status 200
-	jq -r .request_id "$T/resp.body" >>"$T/ids"
-done
+post_numbered 5
 waiting=$(spool_count new)
 [ "$waiting" -ge 4 ] || fail "a backlog of 5 behind a 1 s hook: $waiting files in new/"
 last=$(tail -n 1 "$T/ids")
