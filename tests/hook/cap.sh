@@ -46,11 +46,16 @@ touch "$HK/go"
 
 # Replay one event meanwhile: it takes a slot like any run.
 id=$(jq -r .request_id "$EVENTS" | head -n 1)
-# Replay leaves an attempt under way alone: wait for its first run to end.
-wait_for 60 sh -c "cat '$HOOKLOG'* 2>/dev/null | grep -q '\"request_id\":\"$id\"'" ||
+# Replay leaves an event still in new/ alone ("already waiting"), and an
+# attempt writes its hook_log line before it removes the event from
+# new/: wait for both.
+wait_for 60 sh -c "cat '$HOOKLOG'* 2>/dev/null |
+    grep -q '\"request_id\":\"$id\"' && [ ! -e '$STATE/hooks/new/$id' ]" ||
 	fail "the first event's hook never finished"
 "$EKAHOOKCTL" replay --config "$CONF" --request-id "$id" >"$T/replay.out" ||
 	fail "replay: $(cat "$T/replay.out")"
+grep -qx "$id: queued as attempt 2" "$T/replay.out" ||
+	fail "replay did not queue it: $(cat "$T/replay.out")"
 
 wait_hook_lines $((n + 1)) 30
 touch "$T/stop"
