@@ -12,16 +12,6 @@ sh tests/install-deps.sh
 autoreconf -fi
 jobs=$(nproc 2>/dev/null || echo 2)
 
-# failed_logs: the log of each test that failed (or errored) in this
-# build directory, its last 150 lines, so that CI's output shows why.
-failed_logs() {
-	grep -lE '^:test-result: (FAIL|ERROR)' tests/*.trs tests/*/*.trs \
-	    2>/dev/null | while read -r trs; do
-		echo "=== ${trs%.trs}.log"
-		tail -n 150 "${trs%.trs}.log"
-	done
-}
-
 rm -rf _build && mkdir _build && cd _build
 # Check and libcurl are optional to configure, required here: CI runs
 # every test.
@@ -29,7 +19,9 @@ rm -rf _build && mkdir _build && cd _build
 make -j"$jobs"
 # The static program tests/deploy/apache-fcgid.sh bundles.
 make -j"$jobs" shared-hosting
-make -j"$jobs" check || { failed_logs; exit 1; }
+# VERBOSE=yes: on a failure automake prints test-suite.log, which holds
+# the logs of the tests that did not pass.
+make -j"$jobs" check VERBOSE=yes
 # Hostile input (tests/fuzz/): static analysis, each fuzz harness for
 # FUZZ_SECONDS (60), and valgrind under the integration tests.
 make lint
@@ -53,7 +45,7 @@ make -j"$jobs" shared-hosting
 # whatever this build's flags: its test ran above and is not repeated.
 BURST_EVENTS=1000 ABUSE_REQUESTS=250 DEB_PACKAGE_TEST=no \
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	make -j"$jobs" check || { failed_logs; exit 1; }
+	make -j"$jobs" check VERBOSE=yes
 pass=$(cat "$top"/_build/test-suite.log "$top"/_build-san/test-suite.log |
 	awk '/^# (PASS|XFAIL):/ { n += $3 } END { print n + 0 }')
 skip=$(cat "$top"/_build/test-suite.log "$top"/_build-san/test-suite.log |
